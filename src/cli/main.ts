@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { VERSION } from '../shared/version.js';
+import { runConfigCheck, runConfigPath } from './commands/config.js';
+import { runServe } from './commands/serve.js';
+import { runSnapshot } from './commands/snapshot.js';
+import { EXIT } from './exit-codes.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0  success
+  1  runtime failure (port in use, unreadable TLS file, crash)
+  2  invalid config or usage, or an unsafe setting refused (non-loopback bind without a token)`;
+
+const io = {
+  out: (s: string) => process.stdout.write(`${s}\n`),
+  err: (s: string) => process.stderr.write(`${s}\n`),
+};
+
+function rootOptions(cmd: Command): Command {
+  return cmd
+    .option('--path.procfs <dir>', 'procfs mount point (default /proc)')
+    .option('--path.sysfs <dir>', 'sysfs mount point (default /sys)')
+    .option('--path.rootfs <dir>', 'host root filesystem, for /etc/os-release (default /)');
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('headroom')
+    .description('Can this machine take the next job? A local system and workload monitor.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride((err) => {
+      // Usage errors exit 2 (documented); --help and --version exit 0.
+      setExit(err.exitCode === 0 ? EXIT.OK : EXIT.CONFIG);
+      throw err;
+    });
+
+  rootOptions(
+    program
+      .command('serve', { isDefault: true })
+      .description('start collectors and the HTTP/WebSocket server (default 127.0.0.1:7700)')
+      .option('--host <addr>', 'bind address (config server.host, default 127.0.0.1)')
+      .option('--port <n>', 'port (config server.port, default 7700)')
+      .option('-c, --config <file>', 'config file (else $HEADROOM_CONFIG, ./config.yaml, ~/.config/headroom/config.yaml)')
+      .option('--insecure-no-auth', 'allow a non-loopback bind without API tokens')
+      .addOption(new Option('--log-level <level>', 'log level').choices(['info', 'warn', 'error']).default('info'))
+      .addHelpText('after', EXIT_HELP),
+  ).action(async (flags) => setExit(await runServe(flags)));
+
+  rootOptions(
+    program
+      .command('snapshot')
+      .description('collect once (two passes 1 s apart, so rates are real) and print; no server')
+      .option('--json', 'print the /api JSON shape')
+      .option('-c, --config <file>', 'config file'),
+  ).action(async (flags) => setExit(await runSnapshot(flags, io.out)));
+
+  const config = program.command('config').description('check or locate the config file');
+  config
+    .command('check [file]')
+    .description('validate a config file; print every problem as file:line:column (exit 2 if any)')
+    .action(async (file?: string) => setExit(await runConfigCheck(file, io)));
+  config
+    .command('path')
+    .description('print which config file would be used, and why')
+    .option('-c, --config <file>', 'as serve --config')
+    .action((flags) => setExit(runConfigPath(io, { flag: flags.config })));
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  let code: number = EXIT.OK;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    // commander already printed usage errors; anything else is unexpected.
+    if (!(err instanceof Error && 'exitCode' in err)) {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      code = EXIT.FAILURE;
+    }
+  }
+  process.exitCode = code;
+  // Commands resolve when their work is done; a leftover handle must not keep the CLI alive.
+  setTimeout(() => process.exit(code), 200).unref();
+}
+
+await main();

@@ -1,0 +1,116 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Engine } from '../core/engine.js';
+import { VERSION } from '../shared/version.js';
+import { errorHandler, sendError } from './errors.js';
+import { installGuard, type RouteSecurity } from './guard.js';
+import { registerCoreRoutes } from './routes/core.js';
+import { WsHub } from './ws.js';
+import { ErrorCodes } from '../shared/errors.js';
+
+export interface AppDeps {
+  engine: Engine;
+  /** The address the server binds (for the Host allow-list); default 127.0.0.1. */
+  bindHost?: string;
+  /** Served over TLS (affects the expected Origin scheme). */
+  secure?: boolean;
+  insecureNoAuth?: boolean;
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer } | null;
+  /** WebSocket keep-alive ping interval (tests shorten it). */
+  pingIntervalMs?: number;
+}
+
+export interface HeadroomApp {
+  app: FastifyInstance;
+  hub: WsHub;
+}
+
+const WS_MAX_PAYLOAD = 64 * 1024;
+
+/**
+ * Build the HTTP server around an Engine (DESIGN rule 8): everything it needs comes in `deps`,
+ * so tests drive it in-process with `app.inject()`.
+ */
+export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
+  const { engine } = deps;
+  const config = engine.config;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: config.server.body_limit_kb * 1024,
+    ...(deps.https ? { https: deps.https } : {}),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // The reverse of permissive: requests carry no credentials cookies and we send no CORS headers.
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, ErrorCodes.NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]}; see /docs`),
+  );
+  installGuard(app, {
+    getConfig: () => engine.config,
+    bindHost: deps.bindHost ?? config.server.host,
+    secure: Boolean(deps.https),
+    insecureNoAuth: deps.insecureNoAuth ?? false,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'headroom',
+        version: VERSION,
+        description: 'Can this machine take the next job? Local system and workload monitor API.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    staticCSP: true,
+  });
+  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
+
+  const hub = new WsHub(engine, deps.pingIntervalMs);
+  app.addHook('onClose', async () => hub.close());
+
+  registerCoreRoutes(app, engine);
+
+  const wsRoute: RouteSecurity = { scope: 'read', websocket: true };
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      config: wsRoute,
+      schema: {
+        summary:
+          'WebSocket: replay of the latest payloads, then live {plugin, data, ts}; send {"subscribe":[…]} / {"unsubscribe":[…]}',
+        tags: ['live'],
+      },
+    },
+    (socket) => hub.accept(socket),
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(LANDING),
+  );
+
+  return { app, hub };
+}
+
+// A plain page until the dashboard lands: no scripts, no external requests.
+const LANDING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>headroom</title>
+<style>body{font:15px system-ui,sans-serif;max-width:40em;margin:3em auto;color:#222}code{background:#eee;padding:0 .3em}</style>
+</head><body><h1>headroom</h1><p>The dashboard is not built into this version yet. The API is:</p><ul>
+<li><a href="/api"><code>/api</code></a> snapshot</li><li><a href="/api/status"><code>/api/status</code></a> collectors</li>
+<li><a href="/info"><code>/info</code></a> identity</li><li><a href="/docs"><code>/docs</code></a> API docs</li>
+<li><code>/ws</code> live WebSocket</li></ul></body></html>`;

@@ -1,0 +1,187 @@
+import Value from 'typebox/value';
+import type { WebSocket } from 'ws';
+import type { SampleEvent } from '../core/bus.js';
+import type { Engine } from '../core/engine.js';
+import { ErrorCodes } from '../shared/errors.js';
+import { type WsControlMessage, WsClientMessage } from '../shared/protocol.js';
+import { VERSION } from '../shared/version.js';
+
+/** Bytes the socket may have queued before we stop writing and conflate instead. */
+export const HIGH_WATER_BYTES = 256 * 1024;
+const RETRY_MS = 50;
+export const PING_INTERVAL_MS = 30_000;
+
+/**
+ * One connected client. Samples wait in `pending`, at most one per collector (the latest wins),
+ * and are written only while the socket's own buffer is below the high-water mark — so a slow
+ * client costs at most one payload per collector plus HIGH_WATER_BYTES, never a growing queue.
+ */
+class Client {
+  filter: Set<string> | '*' = '*';
+  alive = true;
+  private pending = new Map<string, string>();
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(readonly ws: WebSocket) {}
+
+  wants(plugin: string): boolean {
+    return this.filter === '*' || this.filter.has(plugin);
+  }
+
+  enqueue(plugin: string, serialized: string): void {
+    // delete+set moves the collector to the back, so order follows freshness.
+    this.pending.delete(plugin);
+    this.pending.set(plugin, serialized);
+    this.flush();
+  }
+
+  control(msg: WsControlMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  flush(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    for (const [plugin, msg] of this.pending) {
+      if (this.ws.bufferedAmount > HIGH_WATER_BYTES) {
+        this.retry ??= setTimeout(() => {
+          this.retry = null;
+          this.flush();
+        }, RETRY_MS);
+        return;
+      }
+      this.pending.delete(plugin);
+      this.ws.send(msg);
+    }
+  }
+
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
+  close(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.pending.clear();
+  }
+}
+
+/** Fans samples out to WebSocket clients; lives as long as the server, across reloads. */
+export class WsHub {
+  private clients = new Set<Client>();
+  private pinger: NodeJS.Timeout;
+  private readonly onSample = (ev: SampleEvent) => this.broadcast(ev);
+  private readonly onReconfigured = (ev: { plugins: string[] }) => {
+    for (const c of this.clients) c.control({ type: 'reload', plugins: ev.plugins });
+  };
+
+  constructor(
+    private engine: Engine,
+    pingIntervalMs = PING_INTERVAL_MS,
+  ) {
+    engine.bus.on('sample', this.onSample);
+    engine.bus.on('reconfigured', this.onReconfigured);
+    // Keep-alive: a client that did not answer the previous ping is gone; drop it.
+    this.pinger = setInterval(() => {
+      for (const c of this.clients) {
+        if (!c.alive) {
+          c.ws.terminate();
+          continue;
+        }
+        c.alive = false;
+        c.ws.ping();
+      }
+    }, pingIntervalMs);
+    this.pinger.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Messages held back for slow clients, summed (for tests and self-monitoring). */
+  pendingTotal(): number {
+    let n = 0;
+    for (const c of this.clients) n += c.pendingCount();
+    return n;
+  }
+
+  accept(ws: WebSocket): void {
+    const client = new Client(ws);
+    this.clients.add(client);
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (raw, isBinary) => this.onMessage(client, raw.toString(), isBinary));
+    ws.on('close', () => {
+      client.close();
+      this.clients.delete(client);
+    });
+    ws.on('error', () => ws.terminate());
+    client.control({ type: 'hello', version: VERSION, plugins: this.engine.scheduler.names().sort() });
+    this.replay(client, null);
+  }
+
+  /** Send the latest payload of every (or the named) active collector. */
+  private replay(client: Client, only: string[] | null): void {
+    for (const [plugin, entry] of this.engine.cache.all()) {
+      if (only && !only.includes(plugin)) continue;
+      if (!client.wants(plugin)) continue;
+      client.enqueue(plugin, JSON.stringify({ plugin, data: entry.data, ts: entry.ts }));
+    }
+  }
+
+  private broadcast(ev: SampleEvent): void {
+    let serialized: string | null = null;
+    for (const c of this.clients) {
+      if (!c.wants(ev.plugin)) continue;
+      serialized ??= JSON.stringify({ plugin: ev.plugin, data: ev.data, ts: ev.ts });
+      c.enqueue(ev.plugin, serialized);
+    }
+  }
+
+  private onMessage(client: Client, text: string, isBinary: boolean): void {
+    let msg: unknown;
+    try {
+      if (isBinary) throw new Error('binary frames are not accepted');
+      msg = JSON.parse(text);
+    } catch (err) {
+      client.control({ type: 'error', code: ErrorCodes.BAD_REQUEST, message: `not a JSON message: ${String(err)}` });
+      return;
+    }
+    if (!Value.Check(WsClientMessage, msg)) {
+      client.control({
+        type: 'error',
+        code: ErrorCodes.BAD_REQUEST,
+        message: 'expected {"subscribe":[names]}, {"unsubscribe":[names]} or {"type":"ping"}',
+      });
+      return;
+    }
+    if (msg.type === 'ping') client.control({ type: 'pong', ts: Date.now() });
+    if (msg.subscribe) {
+      if (msg.subscribe.includes('*')) client.filter = '*';
+      else {
+        const set = client.filter === '*' ? new Set<string>() : client.filter;
+        for (const n of msg.subscribe) set.add(n);
+        client.filter = set;
+      }
+      this.replay(client, msg.subscribe.includes('*') ? null : msg.subscribe);
+    }
+    if (msg.unsubscribe) {
+      const set = client.filter === '*' ? new Set(this.engine.scheduler.names()) : client.filter;
+      for (const n of msg.unsubscribe) set.delete(n);
+      client.filter = set;
+    }
+    if (msg.subscribe || msg.unsubscribe)
+      client.control({ type: 'subscribed', plugins: client.filter === '*' ? '*' : [...client.filter].sort() });
+  }
+
+  close(): void {
+    clearInterval(this.pinger);
+    this.engine.bus.off('sample', this.onSample);
+    this.engine.bus.off('reconfigured', this.onReconfigured);
+    for (const c of this.clients) {
+      c.close();
+      c.ws.close(1001, 'server shutting down');
+    }
+    this.clients.clear();
+  }
+}

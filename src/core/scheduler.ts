@@ -88,7 +88,9 @@ export class Scheduler {
     const all = [...this.runners.values()];
     const run = async (rs: Runner[]) => {
       const results = await Promise.all(rs.map((r) => r.runOnce()));
-      rs.forEach((r, i) => out.set(r.def.name, results[i]!));
+      rs.forEach((r, i) => {
+        out.set(r.def.name, results[i]!);
+      });
     };
     await run(all.filter((r) => !r.def.meta));
     await run(all.filter((r) => r.def.meta));

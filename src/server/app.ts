@@ -64,7 +64,12 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
       info: {
         title: 'headroom',
         version: VERSION,
-        description: 'Can this machine take the next job? Local system and workload monitor API.',
+        description:
+          'Can this machine take the next job? Local system and workload monitor API.\n\n' +
+          'Live data: WebSocket `GET /ws` (OpenAPI cannot describe it). On connect the server sends ' +
+          '`{type:"hello"}` and the latest `{plugin, data, ts}` of every collector (ts = epoch ms), then each new ' +
+          'sample. Send `{"subscribe":[names]}` / `{"unsubscribe":[names]}` to filter (`"*"` = all), ' +
+          '`{"type":"ping"}` for a `{type:"pong"}`. Tokens: `Authorization: Bearer` or `?token=`.',
       },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

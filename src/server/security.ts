@@ -21,7 +21,7 @@ export function isWildcard(host: string): boolean {
 export function hostnameOf(hostHeader: string | undefined): string | null {
   if (!hostHeader) return null;
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(hostHeader.trim());
-  if (!m) return null;
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) return null;
   return m[1]!.replace(/^\[|\]$/g, '').toLowerCase();
 }
 

@@ -74,10 +74,15 @@ export function extractMetric(payload: unknown, path: string): MetricSample[] {
     if (node === null || typeof node !== 'object') return;
     const seg = segments[i]!;
     const child = (node as Record<string, unknown>)[seg.key];
-    if (!seg.each) return walk(child, i + 1, labels);
+    if (!seg.each) {
+      walk(child, i + 1, labels);
+      return;
+    }
     if (seg.each === 'array') {
       if (!Array.isArray(child)) return;
-      child.forEach((el, idx) => walk(el, i + 1, { ...labels, [seg.label!]: String(idx) }));
+      child.forEach((el, idx) => {
+        walk(el, i + 1, { ...labels, [seg.label!]: String(idx) });
+      });
       return;
     }
     if (child === null || typeof child !== 'object') return;

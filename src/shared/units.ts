@@ -16,7 +16,7 @@ export const bytesToMb = (b: number): number => b / BYTES_PER_MB;
 
 /** Clamp a percentage into [0, 100]; rounding in float arithmetic can leave 100.0000001. */
 export function clampPct(v: number): number {
-  return v < 0 ? 0 : v > 100 ? 100 : v;
+  return Math.min(100, Math.max(0, v));
 }
 
 const DURATION_RE = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/;

@@ -64,7 +64,9 @@ function flatten(node: unknown, prefix: string, emit: (k: string, v: string) => 
       emit(prefix, node.map((x) => (x === null ? '—' : String(x))).join(' '));
       return;
     }
-    node.forEach((x, i) => flatten(x, `${prefix}[${i}]`, emit));
+    node.forEach((x, i) => {
+      flatten(x, `${prefix}[${i}]`, emit);
+    });
     return;
   }
   for (const [k, v] of Object.entries(node)) flatten(v, prefix ? `${prefix}.${k}` : k, emit);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { VERSION } from '../shared/version.js';
+import { captureFixture } from '../collectors/capture.js';
 import { runConfigCheck, runConfigPath } from './commands/config.js';
+import { rootsFromFlags } from './roots.js';
 import { runServe } from './commands/serve.js';
 import { runSnapshot } from './commands/snapshot.js';
 import { EXIT } from './exit-codes.js';
@@ -66,6 +68,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('print which config file would be used, and why')
     .option('-c, --config <file>', 'as serve --config')
     .action((flags) => setExit(runConfigPath(io, { flag: flags.config })));
+
+  rootOptions(
+    program
+      .command('capture-fixture <dir>')
+      .description('copy the /proc, /sys and /etc files the collectors read into DIR (a test fixture host)'),
+  ).action(async (dir: string, flags) => {
+    const res = await captureFixture(dir, rootsFromFlags(flags));
+    io.out(`captured ${res.captured.length} files into ${dir}; absent: ${res.absent.length} (see ${dir}/HOST.md)`);
+    setExit(EXIT.OK);
+  });
 
   return program;
 }

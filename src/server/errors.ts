@@ -27,8 +27,12 @@ export function sendError(
 
 /** Turn everything Fastify or our code throws into one clear error shape. */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof ConfigError)
-    return sendError(reply, 400, ErrorCodes.CONFIG, err.message, err.place ? formatPlace(err.place) : undefined);
+  if (err instanceof ConfigError) {
+    // The first problem's file:line:column is the place; the message lists them all.
+    const first = err.problems[0];
+    const place = first ? formatPlace(first) : err.place ? formatPlace(err.place) : undefined;
+    return sendError(reply, 400, ErrorCodes.CONFIG, `reload refused, the running config is kept: ${err.message}`, place);
+  }
   if (err instanceof HeadroomError)
     return sendError(
       reply,

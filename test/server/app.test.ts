@@ -224,6 +224,7 @@ describe('reload', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('HEADROOM_ERR_CONFIG');
     expect(bad.json().message).toContain(`${file}:4:`);
+    expect(bad.json().place).toMatch(new RegExp(`^${file}:4:\\d+$`));
     expect(engine.scheduler.names().sort()).toEqual(['beta', 'host']);
     expect((await app.inject({ url: '/api', headers: H })).statusCode).toBe(200);
   });

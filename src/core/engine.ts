@@ -82,7 +82,12 @@ export class Engine {
     return engine;
   }
 
-  start(): void {
+  /**
+   * Start collecting. Once-collectors (interval 0, e.g. `host`) run first and are awaited, so
+   * the identity in `/api` and `/info` is there from the first request.
+   */
+  async start(): Promise<void> {
+    await this.scheduler.runOnceCollectors();
     this.scheduler.start();
   }
 

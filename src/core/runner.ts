@@ -80,6 +80,8 @@ export class Runner {
   start(): void {
     this.stopped = false;
     this.running = true;
+    // A once-collector that already succeeded (run ahead of start) has nothing more to do.
+    if (this.intervalS === 0 && this.lastRunWall !== null && this.consecutive === 0) return;
     this.scheduleIn(0);
   }
 

@@ -97,6 +97,11 @@ export class Scheduler {
     return out;
   }
 
+  /** Run the once-collectors (interval 0) now; `start()` then leaves those that succeeded alone. */
+  async runOnceCollectors(): Promise<void> {
+    await Promise.all([...this.runners.values()].filter((r) => r.intervalS === 0).map((r) => r.runOnce()));
+  }
+
   status(): Record<string, RunnerStatus> {
     const out: Record<string, RunnerStatus> = {};
     for (const [name, r] of this.runners) out[name] = r.status();

@@ -51,6 +51,9 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, 404, ErrorCodes.NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]}; see /docs`),
   );
+  // Registered before the guard: its own onRequest hook must mark an upgrade first, so that a
+  // refused upgrade (bad Origin, Host or token) still has its raw socket destroyed afterwards.
+  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
   installGuard(app, {
     getConfig: () => engine.config,
     bindHost: deps.bindHost ?? config.server.host,
@@ -81,7 +84,6 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
     uiConfig: { validatorUrl: null, deepLinking: true },
     staticCSP: true,
   });
-  await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
 
   const hub = new WsHub(engine, deps.pingIntervalMs);
   app.addHook('onClose', async () => hub.close());

@@ -4,7 +4,9 @@
  * spawned as a real process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type IncomingHttpHeaders, request as httpRequestRaw } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Value from 'typebox/value';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
@@ -73,7 +75,7 @@ export async function startServer(opts: {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
   });
-  engine.start();
+  await engine.start();
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;
   const accepted = () =>
@@ -252,15 +254,26 @@ export interface CliRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Wait for a stderr line matching `re`; returns the match. Fails early if the process exits. */
   waitForStderr(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Send a signal to this process (by its PID). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 const running = new Set<ChildProcess>();
 
 /** Run `node dist/cli/main.js ...args` with the given cwd and HOME; remembered for `killAllCli()`. */
 export function runCli(args: string[], opts: { cwd: string; home: string; env?: NodeJS.ProcessEnv }): CliRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: opts.home, XDG_CONFIG_HOME: '', XDG_DATA_HOME: '', ...opts.env };
+  // Everything the CLI might look up or write under the user's home goes to the test's home.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: opts.home,
+    XDG_CONFIG_HOME: join(opts.home, '.config'),
+    XDG_DATA_HOME: join(opts.home, '.local', 'share'),
+    XDG_STATE_HOME: join(opts.home, '.local', 'state'),
+    XDG_CACHE_HOME: join(opts.home, '.cache'),
+    ...opts.env,
+  };
   delete env.HEADROOM_CONFIG;
-  for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
+  delete env.NODE_OPTIONS;
   const proc = spawn(process.execPath, [cliPath, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (proc.pid === undefined) throw new Error('could not spawn the CLI');
   running.add(proc);
@@ -306,7 +319,23 @@ export function runCli(args: string[], opts: { cwd: string; home: string; env?: 
       waiters.add(check);
       check();
     });
-  return { proc, pid: proc.pid, stdout: () => out, stderr: () => err, exited, waitForStderr };
+  const pid = proc.pid;
+  const signal = (sig: NodeJS.Signals) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    try {
+      process.kill(pid, sig);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  };
+  return { proc, pid, stdout: () => out, stderr: () => err, exited, waitForStderr, signal };
+}
+
+/** SIGKILL one CLI process if it still runs (by its PID) and wait until it has exited. */
+export async function stopCli(run: CliRun | null | undefined): Promise<void> {
+  if (!run) return;
+  run.signal('SIGKILL');
+  await run.exited;
 }
 
 /** SIGKILL every CLI process still running (afterEach / afterAll), by PID, and wait for them. */
@@ -337,4 +366,56 @@ export async function startCliServer(
   const m = await cli.waitForStderr(/headroom listening on http:\/\/([^\s]+):(\d+)/);
   const port = Number(m[2]);
   return { cli, base: `http://127.0.0.1:${port}`, port };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain HTTP with full control of the headers (fetch will not send a foreign Host).
+
+export interface HttpResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies; tests assert their shape
+  json: any;
+}
+
+/**
+ * One request to `base` (http://127.0.0.1:PORT) on a fresh connection. Resolves with the
+ * response even when the server answers before reading the whole body (413).
+ */
+export function httpRequest(
+  base: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<HttpResult> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+    const req = httpRequestRaw(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: opts.method ?? 'GET', headers, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    // A server that answers early may reset the connection while the body is still going out;
+    // that is only an error if no response came.
+    req.on('error', (err) => setTimeout(() => reject(err), 200));
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
 }

@@ -56,7 +56,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   }
 
   const { app } = await createApp({ engine, bindHost: host, insecureNoAuth, https });
-  engine.start();
+  await engine.start();
   try {
     await app.listen({ host, port });
   } catch (err) {
@@ -84,9 +84,14 @@ export async function runServe(flags: ServeFlags): Promise<number> {
       }
       stopping = true;
       log('info', `${signal}: shutting down`);
-      const force = setTimeout(() => process.exit(EXIT.FAILURE), 5000);
-      force.unref();
+      // Not unref'd: if closing hangs on a promise that no handle keeps alive, an unref'd
+      // timer would let Node exit at once with 13 (unsettled top-level await) instead.
+      const force = setTimeout(() => {
+        log('error', `${signal}: shutdown did not finish within 5 s; exiting`);
+        process.exit(EXIT.FAILURE);
+      }, 5000);
       Promise.allSettled([app.close(), engine.stop()]).then(() => {
+        clearTimeout(force);
         process.off('SIGHUP', onHup);
         resolveExit(EXIT.OK);
       });

@@ -16,7 +16,6 @@ export interface AppDeps {
   bindHost?: string;
   /** Served over TLS (affects the expected Origin scheme). */
   secure?: boolean;
-  insecureNoAuth?: boolean;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | null;
   /** WebSocket keep-alive ping interval (tests shorten it). */
@@ -58,7 +57,6 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
     getConfig: () => engine.config,
     bindHost: deps.bindHost ?? config.server.host,
     secure: Boolean(deps.https),
-    insecureNoAuth: deps.insecureNoAuth ?? false,
   });
 
   await app.register(swagger, {

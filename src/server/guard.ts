@@ -28,8 +28,6 @@ export interface GuardOptions {
   getConfig: () => Config;
   bindHost: string;
   secure: boolean;
-  /** `--insecure-no-auth`: accept requests without tokens even when tokens exist. */
-  insecureNoAuth: boolean;
 }
 
 /**
@@ -61,7 +59,9 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
         'origin header',
       );
     const tokens = resolveTokens(config);
-    if (tokens.length > 0 && !opts.insecureNoAuth) {
+    // Configured tokens are always required; --insecure-no-auth only lets a server with none
+    // start on a non-loopback address (the start-up rule in security.ts).
+    if (tokens.length > 0) {
       const query = req.query as Record<string, unknown> | undefined;
       const presented =
         bearerOf(req.headers.authorization) ??

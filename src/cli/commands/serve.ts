@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Engine } from '../../core/engine.js';
 import { createApp } from '../../server/app.js';
-import { exposureProblem, isWildcard } from '../../server/security.js';
+import { exposureProblem, isLoopback, resolveTokens } from '../../server/security.js';
 import { errorMessage } from '../../shared/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { stderrLogger } from '../log.js';
@@ -41,8 +41,8 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     log('error', exposure);
     return EXIT.CONFIG;
   }
-  if (insecureNoAuth && !isWildcard(host) && host !== '127.0.0.1')
-    log('warn', `--insecure-no-auth: ${host} is served without authentication`);
+  if (!isLoopback(host) && resolveTokens(config).length === 0)
+    log('warn', `insecure: ${host} is served without authentication; anyone who can reach it can read and reconfigure it`);
 
   let https: { cert: Buffer; key: Buffer } | null = null;
   const { cert, key } = config.server.tls;
@@ -55,7 +55,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     }
   }
 
-  const { app } = await createApp({ engine, bindHost: host, insecureNoAuth, https });
+  const { app } = await createApp({ engine, bindHost: host, https });
   await engine.start();
   try {
     await app.listen({ host, port });

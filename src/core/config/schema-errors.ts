@@ -47,7 +47,7 @@ function unknownKeyMessage(parent: Segment[], key: string): string {
   // Only when the name is unambiguous: "enabled" exists in several sections.
   const elsewhere = keyPaths(ROOT).filter((k) => !k.variable && k.path.split('.').at(-1) === key);
   if (elsewhere.length === 1) return `unknown key "${key}" ${where} (did you mean "${elsewhere[0]!.path}"?)`;
-  return known.length && known.length <= 20
+  return known.length && known.length <= 30
     ? `unknown key "${key}" ${where}; known keys: ${known.join(', ')}`
     : `unknown key "${key}" ${where}`;
 }

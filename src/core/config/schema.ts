@@ -239,6 +239,36 @@ const Alerts = Obj(
   'default alert rules',
 );
 
+const Network = Obj(
+  {
+    exclude: Type.Array(Type.String(), {
+      default: ['lo', 'veth*', 'docker*', 'br-*', 'virbr*', 'vnet*', 'tun*', 'tap*', 'cni*', 'flannel*', 'cali*', 'lxcbr*', 'lxdbr*'],
+      description: 'interface name patterns left out (* = any characters)',
+    }),
+    include: Type.Array(Type.String(), { default: [], description: 'patterns kept even when excluded, e.g. "tun0" for a VPN' }),
+  },
+  'network_monitor: which interfaces count',
+);
+
+const Disk = Obj(
+  {
+    include_tmpfs: Type.Boolean({ default: false, description: 'report tmpfs mounts as volumes' }),
+    exclude_fstypes: Type.Array(Type.String(), { default: [], description: 'extra filesystem types to leave out' }),
+    exclude_mountpoints: Type.Array(Type.String(), { default: [], description: 'mount point patterns to leave out (* = any)' }),
+    statfs_timeout_ms: Type.Integer({ minimum: 50, maximum: 60000, default: 1500, description: 'a mount slower than this is reported stale' }),
+  },
+  'disk_monitor: which volumes count, and the hung-mount timeout',
+);
+
+const Processes = Obj(
+  {
+    top_n: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'entries in the top-by-CPU and top-by-RSS lists' }),
+    redact: Type.Boolean({ default: true, description: 'hide secrets in command lines (passwords, tokens, keys, URL credentials)' }),
+    redact_patterns: Type.Array(Type.String(), { default: [], description: 'extra regular expressions whose matches are redacted' }),
+  },
+  'process_monitor and the process table',
+);
+
 const Peer = Type.Object(
   { name: Type.String(), url: Type.String(), token: Type.Optional(Type.String()) },
   { additionalProperties: false },
@@ -287,6 +317,9 @@ export const ConfigSchema = Type.Object(
     alerts: Alerts,
     fleet: Fleet,
     export: Export,
+    network: Network,
+    disk: Disk,
+    processes: Processes,
     plugins: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Boolean(), {
       default: {},
       description: 'collector on/off; built-ins are on unless set false, user plugins off unless set true',

@@ -31,6 +31,7 @@ for (const def of builtinCollectors) {
     previous: null,
     signal: new AbortController().signal,
     latest: () => undefined,
+    collectorStatus: () => ({}),
   };
   for (let i = 0; i < 50; i++) await def.collect(ctx); // warm-up: JIT, first-sample state
   const cpu0 = process.cpuUsage();

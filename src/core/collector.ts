@@ -45,6 +45,18 @@ export interface CollectorContext<State = Record<string, unknown>> {
   signal: AbortSignal;
   /** The latest payload of another collector (meta collectors), or undefined. */
   latest(name: string): Payload | undefined;
+  /** Runtime state of every running collector (interval, last duration, errors): self_monitor. */
+  collectorStatus(): Record<string, CollectorRuntime>;
+}
+
+/** What the scheduler knows about one running collector (the `/api/status` entry). */
+export interface CollectorRuntime {
+  interval: number;
+  last_run: string | null;
+  last_duration_ms: number | null;
+  errors: number;
+  last_error: string | null;
+  available: boolean | null;
 }
 
 /** The plugin contract (SPEC §2.1). Built-ins and user plugins export the same shape. */

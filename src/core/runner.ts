@@ -19,6 +19,8 @@ export interface RunnerDeps {
   bus: Bus;
   config: Config;
   log: Logger;
+  /** Status of all runners, for collectors that report on the others (self_monitor). */
+  statusOfAll?: () => Record<string, RunnerStatus>;
 }
 
 /** Runtime state of one collector, as `/api/status` shows it. */
@@ -176,6 +178,7 @@ export class Runner {
       previous: this.previous,
       signal,
       latest: (name: string) => cache.get(name)?.data,
+      collectorStatus: () => this.deps.statusOfAll?.() ?? { [this.def.name]: this.status() },
     };
   }
 

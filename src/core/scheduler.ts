@@ -12,7 +12,9 @@ export class Scheduler {
   private enabled = true;
   private started = false;
 
-  constructor(private deps: RunnerDeps) {}
+  constructor(private deps: RunnerDeps) {
+    this.deps = { ...deps, statusOfAll: () => this.status() };
+  }
 
   get isEnabled(): boolean {
     return this.enabled;
@@ -31,7 +33,7 @@ export class Scheduler {
     const old = [...this.runners.values()];
     this.runners.clear();
     await Promise.all(old.map((r) => r.stop()));
-    this.deps = { ...this.deps, config };
+    this.deps = { ...this.deps, config, statusOfAll: () => this.status() };
     for (const def of defs) this.add(def);
     this.deps.cache.retain(new Set(this.runners.keys()));
   }

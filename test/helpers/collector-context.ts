@@ -66,6 +66,7 @@ export function makeCollectorContext<State = Record<string, unknown>>(
     previous: null,
     signal: new AbortController().signal,
     latest: () => undefined,
+    collectorStatus: () => ({}),
   };
   return { ctx, fs, clock: manual };
 }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../shared/version.js';
 import { captureFixture } from '../collectors/capture.js';
 import { runConfigCheck, runConfigPath } from './commands/config.js';
+import { runHistory } from './commands/history.js';
 import { rootsFromFlags } from './roots.js';
 import { runServe } from './commands/serve.js';
 import { runSnapshot } from './commands/snapshot.js';
@@ -68,6 +69,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('print which config file would be used, and why')
     .option('-c, --config <file>', 'as serve --config')
     .action((flags) => setExit(runConfigPath(io, { flag: flags.config })));
+
+  program
+    .command('history <series...>')
+    .description('print the history of series from a running server: a sparkline each, or a table')
+    .option('--since <time>', 'start: a duration before now ("1h", "7d") or a time', '1h')
+    .option('--until <time>', 'end (default now)')
+    .option('--step <duration>', 'bucket width ("10s", "5m"; default about 600 points)')
+    .option('--url <url>', 'server to ask', 'http://127.0.0.1:7700')
+    .option('--token <token>', 'API token (else $HEADROOM_TOKEN)')
+    .option('--file <path>', 'read this history file directly (read-only) instead of asking a server')
+    .option('--table', 'a row per bucket instead of sparklines')
+    .option('--json', 'the /api/history response as JSON')
+    .option('--width <n>', 'sparkline width (default: the terminal)')
+    .addHelpText(
+      'after',
+      '\nSeries names come from GET /api/history/series; a name without {labels} means all its labelled series.\n' +
+        'Example: headroom history cpu_monitor.aggregate_pct --since 24h --step 5m\n' +
+        EXIT_HELP,
+    )
+    .action(async (series: string[], flags) => setExit(await runHistory(series, flags, io)));
 
   rootOptions(
     program

@@ -3,7 +3,9 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { DEFAULT_ROOTS, HostFs, type HostRoots } from '../host/hostfs.js';
 import { parseOsRelease } from '../parsers/os-release.js';
+import { NET_CLASS_FILES } from '../parsers/sys-net.js';
 import { listSysCpus } from './cpu-sysfs.js';
+import { captureStatfsJson } from './disk-volumes.js';
 
 /**
  * `headroom capture-fixture DIR`: copy the kernel files the collectors read from real roots into
@@ -80,6 +82,12 @@ export async function captureFixture(
     if (outcome === 'ok') result.captured.push(dest);
     else result.absent.push(`${dest} (${outcome})`);
   }
+  // disk_monitor's statfs answers for the captured mount table (no kernel file holds them).
+  const statfsJson = await captureStatfsJson(fs, join(destDir, 'proc/self/mountinfo'));
+  if (statfsJson !== null) {
+    await writeFile(join(destDir, 'proc/self/statfs.json'), statfsJson);
+    result.captured.push('proc/self/statfs.json');
+  }
   await writeFile(join(destDir, 'HOST.md'), await describeHost(fs, roots, result, now));
   return result;
 }
@@ -107,6 +115,10 @@ async function sysFiles(fs: HostFs): Promise<{ files: string[]; absentDirs: stri
   }
   const zram = (await fs.list(fs.sys('block'))).filter((d) => /^zram\d+$/.test(d)).sort();
   for (const dev of zram) files.push(...ZRAM_FILES.map((f) => `block/${dev}/${f}`));
+  // Link state, MTU and speed per interface (network_monitor); a refused read (EINVAL) is recorded as absent.
+  for (const iface of (await fs.list(fs.sys('class/net'))).sort()) {
+    files.push(...NET_CLASS_FILES.map((f) => `class/net/${iface}/${f}`));
+  }
   return { files, absentDirs };
 }
 

@@ -73,6 +73,11 @@ export interface CollectorDefinition<P extends Payload = Payload, State = Record
   metrics: MetricSpec[];
   thresholds?: ThresholdSpec[];
   collect(ctx: CollectorContext<State>): Promise<P>;
+  /**
+   * The payload as `/api` and the WebSocket show it, when the full one is too big to push every
+   * tick (the whole process table): the full payload stays in the cache for dedicated routes.
+   */
+  brief?(payload: P): Payload;
   /** Release what the collector holds (sockets, FFI handles) on stop or reload. */
   close?(ctx: CollectorContext<State>): Promise<void> | void;
 }

@@ -1,5 +1,6 @@
 import { builtinCollectors } from '../collectors/index.js';
 import { DEFAULT_ROOTS, HostFs, type HostRoots } from '../host/hostfs.js';
+import { DEFAULT_TUNING, History, type HistoryTuning } from '../history/service.js';
 import { ErrorCodes, HeadroomError } from '../shared/errors.js';
 import type { ConfigureRequest, ReloadResponse, StatusResponse, SystemInfo } from '../shared/protocol.js';
 import { Bus } from './bus.js';
@@ -22,6 +23,8 @@ export interface EngineOptions extends LoadConfigOptions {
   /** Use this config instead of looking one up (tests, embedding); reload then keeps it. */
   config?: Config;
   configPath?: string | null;
+  /** History flush/maintenance timing (tests shorten it). */
+  historyTuning?: Partial<HistoryTuning>;
 }
 
 const silent: Logger = () => {};
@@ -36,6 +39,8 @@ export class Engine {
   readonly clock: Clock;
   readonly fs: HostFs;
   readonly ring: MetricRing;
+  /** Disk history (SQLite tiers), events and snapshots; opened by start(), closed by stop(). */
+  readonly history: History;
   readonly scheduler: Scheduler;
   config: Config;
   configPath: string | null;
@@ -68,7 +73,15 @@ export class Engine {
       config,
       log: this.log,
     });
-    this.bus.on('sample', (ev) => this.ring.record(ev));
+    this.history = new History(
+      config.history,
+      { clock: this.clock, log: this.log, ring: this.ring, latest: (name) => this.cache.get(name) },
+      { ...DEFAULT_TUNING, ...options.historyTuning },
+    );
+    this.bus.on('sample', (ev) => {
+      this.ring.record(ev);
+      this.history.ingest(ev);
+    });
     this.startedMono = this.clock.monotonicMs();
   }
 
@@ -87,12 +100,15 @@ export class Engine {
    * the identity in `/api` and `/info` is there from the first request.
    */
   async start(): Promise<void> {
+    // History first: it reloads what the file holds before new samples arrive.
+    this.history.start();
     await this.scheduler.runOnceCollectors();
     this.scheduler.start();
   }
 
   async stop(): Promise<void> {
     await this.scheduler.stop();
+    this.history.close();
   }
 
   /** Every collector that could run: built-ins and loaded plugins. */
@@ -118,8 +134,12 @@ export class Engine {
     for (const n of unknown) this.pluginWarnings.push(`plugins.${n}: no collector of that name is installed`);
     this.config = config;
     const active = this.known().filter((d) => this.isWanted(d, config));
-    for (const d of this.known()) this.ring.setSpecs(d.name, d.metrics);
+    for (const d of this.known()) {
+      this.ring.setSpecs(d.name, d.metrics);
+      this.history.setSpecs(d.name, d.metrics);
+    }
     this.ring.resize(config.history.ring_size);
+    this.history.reconfigure(config.history);
     await this.scheduler.replaceAll(active, config);
     this.ring.retainCollectors(new Set(active.map((d) => d.name)));
   }
@@ -192,6 +212,7 @@ export class Engine {
       history_size: this.ring.size,
       history_count: this.ring.count(),
       history_series: this.ring.seriesCount(),
+      history: this.history.status(),
       uptime_seconds: Math.round((this.clock.monotonicMs() - this.startedMono) / 100) / 10,
       config_path: this.configPath,
       plugins: this.scheduler.names().sort(),
@@ -200,6 +221,13 @@ export class Engine {
         .sort(),
       collectors,
     };
+  }
+
+  /** A payload as `/api` and `/ws` show it: the collector's `brief` form when it declares one. */
+  briefOf(name: string, data: Record<string, unknown>): Record<string, unknown> {
+    if (data.available === false) return data;
+    const def = this.known().find((d) => d.name === name);
+    return def?.brief ? def.brief(data) : data;
   }
 
   /** hostname / os / kernel / arch from the host collector, or "unknown" until it has run. */

@@ -7,6 +7,8 @@ import { VERSION } from '../shared/version.js';
 import { errorHandler, sendError } from './errors.js';
 import { installGuard, type RouteSecurity } from './guard.js';
 import { registerCoreRoutes } from './routes/core.js';
+import { registerHistoryRoutes } from './routes/history.js';
+import { registerProcessRoutes } from './routes/processes.js';
 import { WsHub } from './ws.js';
 import { ErrorCodes } from '../shared/errors.js';
 
@@ -87,6 +89,8 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
   app.addHook('onClose', async () => hub.close());
 
   registerCoreRoutes(app, engine);
+  registerHistoryRoutes(app, engine);
+  registerProcessRoutes(app, engine);
 
   const wsRoute: RouteSecurity = { scope: 'read', websocket: true };
   app.get(

@@ -125,7 +125,7 @@ export class WsHub {
     for (const [plugin, entry] of this.engine.cache.all()) {
       if (only && !only.includes(plugin)) continue;
       if (!client.wants(plugin)) continue;
-      client.enqueue(plugin, JSON.stringify({ plugin, data: entry.data, ts: entry.ts }));
+      client.enqueue(plugin, JSON.stringify({ plugin, data: this.engine.briefOf(plugin, entry.data), ts: entry.ts }));
     }
   }
 
@@ -133,7 +133,7 @@ export class WsHub {
     let serialized: string | null = null;
     for (const c of this.clients) {
       if (!c.wants(ev.plugin)) continue;
-      serialized ??= JSON.stringify({ plugin: ev.plugin, data: ev.data, ts: ev.ts });
+      serialized ??= JSON.stringify({ plugin: ev.plugin, data: this.engine.briefOf(ev.plugin, ev.data), ts: ev.ts });
       c.enqueue(ev.plugin, serialized);
     }
   }

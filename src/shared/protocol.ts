@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { HistoryStatus } from './protocol-history.js';
 
 /**
  * The API and WebSocket protocol: one file, used by server, CLI, TUI and dashboard.
@@ -74,6 +75,7 @@ export const StatusResponse = Type.Object(
     history_size: Type.Integer({ description: 'ring buffer capacity per series' }),
     history_count: Type.Integer({ description: 'samples held by the fullest series' }),
     history_series: Type.Integer(),
+    history: HistoryStatus,
     uptime_seconds: Type.Number(),
     config_path: Type.Union([Type.String(), Type.Null()]),
     plugins: Type.Array(Type.String(), { description: 'active collectors' }),

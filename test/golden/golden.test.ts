@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../src/collectors/index.js';
@@ -8,7 +9,8 @@ import type { Payload } from '../../src/core/collector.js';
 import { LatestCache } from '../../src/core/latest.js';
 import { Scheduler } from '../../src/core/scheduler.js';
 import { defaultConfig } from '../helpers/config.js';
-import { OverridableFs, fixtureRoots, projectRoot } from '../helpers/collector-context.js';
+import { HostFs } from '../../src/host/hostfs.js';
+import { fixtureRoots, projectRoot } from '../helpers/collector-context.js';
 
 /**
  * Golden snapshots (node_exporter's e2e-output idea): every built-in collector run over every
@@ -51,8 +53,14 @@ function maskVolatile(name: string, payload: Payload): Payload {
   return copy;
 }
 
-async function collectHost(dir: string): Promise<Record<string, Payload>> {
-  const fs = new OverridableFs(fixtureRoots(dir));
+/**
+ * The host is copied to a temp dir and each `X.next` is moved over `X` between the passes, on
+ * disk: collectors that read through their own file handles (the process scanner) see it too.
+ */
+async function collectHost(source: string): Promise<Record<string, Payload>> {
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-golden-'));
+  cpSync(source, dir, { recursive: true });
+  const fs = new HostFs(fixtureRoots(dir));
   const clock = new ManualClock();
   const scheduler = new Scheduler({
     fs,
@@ -65,14 +73,16 @@ async function collectHost(dir: string): Promise<Record<string, Payload>> {
   await scheduler.replaceAll(builtinCollectors, defaultConfig());
   try {
     await scheduler.runOnce();
-    for (const next of nextFiles(dir)) fs.overrides.set(next.slice(0, -'.next'.length), readFileSync(next, 'utf8'));
+    for (const next of nextFiles(dir)) renameSync(next, next.slice(0, -'.next'.length));
     clock.advance(1000);
     const second = await scheduler.runOnce();
     const out: Record<string, Payload> = {};
     for (const name of [...second.keys()].sort()) out[name] = maskVolatile(name, second.get(name)!);
-    return out;
+    // Messages name files by path: the temp copy's path is replaced by a stable placeholder.
+    return JSON.parse(JSON.stringify(out).replaceAll(dir, '<fixture>'));
   } finally {
     await scheduler.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

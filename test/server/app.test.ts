@@ -102,6 +102,18 @@ describe('read routes', () => {
     expect(docs.body).not.toMatch(/https?:\/\/(unpkg|cdn)/);
   });
 
+  it("/api shows a collector's brief form when it declares one; the cache keeps the full payload", async () => {
+    engine = await Engine.create({
+      builtins: [fake('big', { value: 1, rows: [1, 2, 3] }, { brief: ({ rows, ...rest }) => ({ ...rest, rows_omitted: (rows as unknown[]).length }) })],
+      config: defaults(),
+    });
+    await engine.scheduler.runOnce();
+    ({ app } = await createApp({ engine }));
+    const body = (await app.inject({ url: '/api', headers: H })).json();
+    expect(body.metrics.big).toEqual({ value: 1, rows_omitted: 3 });
+    expect(engine.cache.get('big')?.data.rows).toEqual([1, 2, 3]);
+  });
+
   it('unknown routes get a clear 404', async () => {
     await boot(defaults());
     const res = await app.inject({ url: '/nope?x=1', headers: H });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Engine } from '../../core/engine.js';
+import { killIfStatfsStuck } from '../../host/statfs.js';
 import { createApp } from '../../server/app.js';
 import { exposureProblem, isLoopback, resolveTokens } from '../../server/security.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -90,9 +91,11 @@ export async function runServe(flags: ServeFlags): Promise<number> {
         log('error', `${signal}: shutdown did not finish within 5 s; exiting`);
         process.exit(EXIT.FAILURE);
       }, 5000);
-      Promise.allSettled([app.close(), engine.stop()]).then(() => {
+      Promise.allSettled([app.close(), engine.stop()]).then(async () => {
         clearTimeout(force);
         process.off('SIGHUP', onHup);
+        // A statfs blocked in the kernel (dead NFS server) would make the exit hang: SIGKILL.
+        await killIfStatfsStuck((line) => log('error', line));
         resolveExit(EXIT.OK);
       });
     };

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../core/engine.js';
+import { killIfStatfsStuck } from '../../host/statfs.js';
 import type { ApiSnapshot } from '../../shared/protocol.js';
 import { errorMessage } from '../../shared/errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -29,7 +30,7 @@ export async function runSnapshot(flags: SnapshotFlags, out: (s: string) => void
     await sleep(flags.sampleMs ?? 1000);
     await engine.scheduler.runOnce();
     const metrics: Record<string, Record<string, unknown>> = {};
-    for (const [name, entry] of engine.cache.all()) metrics[name] = entry.data;
+    for (const [name, entry] of engine.cache.all()) metrics[name] = engine.briefOf(name, entry.data);
     const snap: ApiSnapshot = {
       ts: new Date().toISOString(),
       system: engine.system(),
@@ -40,6 +41,8 @@ export async function runSnapshot(flags: SnapshotFlags, out: (s: string) => void
     return EXIT.OK;
   } finally {
     await engine.stop();
+    // A statfs blocked in the kernel (dead NFS server) would make the exit hang: SIGKILL.
+    await killIfStatfsStuck((line) => process.stderr.write(`${line}\n`));
   }
 }
 

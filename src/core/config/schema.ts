@@ -242,7 +242,7 @@ const Alerts = Obj(
 const Network = Obj(
   {
     exclude: Type.Array(Type.String(), {
-      default: ['lo', 'veth*', 'docker*', 'br-*', 'virbr*', 'vnet*', 'tun*', 'tap*', 'cni*', 'flannel*', 'cali*', 'lxcbr*', 'lxdbr*'],
+      default: ['lo', 'veth*', 'docker*', 'br-*', 'virbr*', 'vnet*', 'tun*', 'tap*', 'cni*', 'flannel*', 'cali*', 'lxcbr*', 'lxdbr*', 'ifb*', 'dummy*'],
       description: 'interface name patterns left out (* = any characters)',
     }),
     include: Type.Array(Type.String(), { default: [], description: 'patterns kept even when excluded, e.g. "tun0" for a VPN' }),

@@ -30,7 +30,7 @@ export function registerCoreRoutes(app: FastifyInstance, engine: Engine): void {
     },
     async () => {
       const metrics: Record<string, Record<string, unknown>> = {};
-      for (const [name, entry] of engine.cache.all()) metrics[name] = entry.data;
+      for (const [name, entry] of engine.cache.all()) metrics[name] = engine.briefOf(name, entry.data);
       return {
         ts: new Date(engine.clock.wallMs()).toISOString(),
         system: engine.system(),

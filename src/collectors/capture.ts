@@ -6,6 +6,7 @@ import { parseOsRelease } from '../parsers/os-release.js';
 import { NET_CLASS_FILES } from '../parsers/sys-net.js';
 import { listSysCpus } from './cpu-sysfs.js';
 import { captureStatfsJson } from './disk-volumes.js';
+import { createRedactor } from './redact.js';
 
 /**
  * `headroom capture-fixture DIR`: copy the kernel files the collectors read from real roots into
@@ -53,7 +54,11 @@ const SYS_PER_CPU_FILES = {
   topology: ['physical_package_id', 'core_id', 'die_id', 'thread_siblings_list'],
 };
 const ZRAM_FILES = ['mm_stat', 'disksize', 'comp_algorithm'];
-const ROOTFS_FILES = ['etc/os-release', 'usr/lib/os-release'];
+const ROOTFS_FILES = ['etc/os-release', 'usr/lib/os-release', 'etc/passwd'];
+/** Per-process files process_monitor and ram_monitor read; cmdline is written redacted. */
+const PID_FILES = ['stat', 'status', 'cgroup', 'io'];
+/** Enough processes for a realistic table without committing thousands of files. */
+const MAX_PIDS = 200;
 
 export interface CaptureResult {
   /** Paths written, relative to destDir (e.g. `proc/stat`). */
@@ -82,6 +87,7 @@ export async function captureFixture(
     if (outcome === 'ok') result.captured.push(dest);
     else result.absent.push(`${dest} (${outcome})`);
   }
+  await captureProcesses(fs, destDir, result);
   // disk_monitor's statfs answers for the captured mount table (no kernel file holds them).
   const statfsJson = await captureStatfsJson(fs, join(destDir, 'proc/self/mountinfo'));
   if (statfsJson !== null) {
@@ -120,6 +126,33 @@ async function sysFiles(fs: HostFs): Promise<{ files: string[]; absentDirs: stri
     files.push(...NET_CLASS_FILES.map((f) => `class/net/${iface}/${f}`));
   }
   return { files, absentDirs };
+}
+
+/**
+ * The first MAX_PIDS processes: their stat/status/cgroup/io as they are, and cmdline with
+ * secrets redacted (a fixture is committed; a password on a command line must not be). A
+ * process that exits mid-copy is simply incomplete, as it would be for the scanner.
+ */
+async function captureProcesses(fs: HostFs, destDir: string, result: CaptureResult): Promise<void> {
+  const redact = createRedactor({ redact: true, redact_patterns: [] });
+  const pids = (await fs.list(fs.proc()))
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .sort((a, b) => a - b)
+    .slice(0, MAX_PIDS);
+  for (const pid of pids) {
+    for (const f of PID_FILES) {
+      if ((await copyOne(fs.proc(String(pid), f), join(destDir, 'proc', String(pid), f))) === 'ok')
+        result.captured.push(`proc/${pid}/${f}`);
+    }
+    const cmdline = await fs.tryRead(fs.proc(String(pid), 'cmdline'));
+    if (cmdline === null) continue;
+    const argv = cmdline.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    const safe = argv.length ? `${redact(argv).split(' ').join('\0')}\0` : '';
+    await mkdir(join(destDir, 'proc', String(pid)), { recursive: true });
+    await writeFile(join(destDir, 'proc', String(pid), 'cmdline'), safe);
+    result.captured.push(`proc/${pid}/cmdline`);
+  }
 }
 
 /** Copy one file; 'ok' or the reason it was not copied (ENOENT, EACCES, too large). */

@@ -6,7 +6,7 @@ import { parseCpuinfo } from '../parsers/proc-cpuinfo.js';
 import { parseLoadavg } from '../parsers/proc-loadavg.js';
 import { type PsiLine, parsePressure } from '../parsers/proc-pressure.js';
 import { CPU_TIME_PARTITION, parseProcStat } from '../parsers/proc-stat.js';
-import type { MetricSpec } from '../shared/metrics.js';
+import { type MetricSpec, metric, psiMetrics } from '../shared/metrics.js';
 import { clampPct, round } from '../shared/units.js';
 import { listSysCpus, readScalingMhz, readThrottle, sumThrottles, type ThrottleCounts } from './cpu-sysfs.js';
 
@@ -45,27 +45,9 @@ interface CpuState {
 const MODES = CPU_TIME_PARTITION;
 
 // Metric names follow the payload field they read (series `cpu_monitor.per_core_pct{core="0"}`).
-const spec = (
-  name: string,
-  path: string,
-  unit: MetricSpec['unit'],
-  kind: MetricSpec['kind'],
-  help: string,
-  precision?: number,
-): MetricSpec => ({ name, path, unit, kind, help, ...(precision === undefined ? {} : { precision }) });
+const spec = metric;
 const pct = (path: string, name: string, help: string): MetricSpec =>
   spec(name, path, 'percent', 'gauge', help, 1);
-const psiHelp = (kind: PsiKind, n: number) =>
-  `PSI: % of time ${kind === 'some' ? 'some task' : 'all non-idle tasks'} waited for CPU, ${n} s average`;
-type PsiKind = 'some' | 'full';
-// At system level the kernel reports cpu `full` as zero (it is defined for cgroups); declared
-// anyway so the payload and its declaration stay one-to-one.
-const psiMetrics = (kind: PsiKind): MetricSpec[] => [
-  ...[10, 60, 300].map((n) =>
-    pct(`pressure.cpu.${kind}.avg${n}`, `pressure_${kind}_avg${n}_pct`, psiHelp(kind, n)),
-  ),
-  spec(`pressure_${kind}_total_s`, `pressure.cpu.${kind}.total_s`, 'seconds', 'counter', `PSI: ${kind} CPU stall time`, 3),
-];
 
 const metrics: MetricSpec[] = [
   pct('per_core_pct[core]', 'per_core_pct', 'busy % of one logical CPU'),
@@ -75,8 +57,7 @@ const metrics: MetricSpec[] = [
   spec('load_avg_5m', 'load_avg.5m', 'count', 'gauge', 'load average over 5 minutes', 2),
   spec('load_avg_15m', 'load_avg.15m', 'count', 'gauge', 'load average over 15 minutes', 2),
   spec('freq_mhz', 'freq_mhz[core]', 'megahertz', 'gauge', 'current clock of one logical CPU', 0),
-  ...psiMetrics('some'),
-  ...psiMetrics('full'),
+  ...psiMetrics('cpu', 'CPU'),
   spec('core_throttle_count', 'throttle.core_throttle_count', 'count', 'counter', 'thermal throttles, all cores'),
   spec('package_throttle_count', 'throttle.package_throttle_count', 'count', 'counter', 'thermal throttles, all packages'),
   spec('procs_running', 'procs_running', 'count', 'gauge', 'tasks running or runnable'),

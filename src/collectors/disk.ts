@@ -4,7 +4,7 @@ import { FixtureStatfs, LiveStatfs, parseStatfsFixture, type StatfsSource } from
 import { type DiskStats, parseDiskstats } from '../parsers/proc-diskstats.js';
 import { parseMountinfo } from '../parsers/proc-mountinfo.js';
 import { type Pressure, parsePressure } from '../parsers/proc-pressure.js';
-import type { MetricSpec } from '../shared/metrics.js';
+import { type MetricSpec, metric, psiMetrics } from '../shared/metrics.js';
 import { BYTES_PER_MB, clampPct, round } from '../shared/units.js';
 import { due, type MountHealth, recordOutcome, selectVolumes, toVolume, type Volume } from './disk-volumes.js';
 
@@ -51,20 +51,7 @@ export function isWholeDisk(name: string): boolean {
   return !NOT_A_DISK.test(name);
 }
 
-const spec = (name: string, path: string, unit: MetricSpec['unit'], kind: MetricSpec['kind'], help: string, precision?: number): MetricSpec => ({
-  name,
-  path,
-  unit,
-  kind,
-  help,
-  ...(precision === undefined ? {} : { precision }),
-});
-const psiMetrics = (kind: 'some' | 'full'): MetricSpec[] => [
-  ...[10, 60, 300].map((n) =>
-    spec(`pressure_${kind}_avg${n}_pct`, `pressure.io.${kind}.avg${n}`, 'percent', 'gauge', `PSI: % of time ${kind === 'some' ? 'some task' : 'all non-idle tasks'} waited for I/O, ${n} s average`, 2),
-  ),
-  spec(`pressure_${kind}_total_s`, `pressure.io.${kind}.total_s`, 'seconds', 'counter', `PSI: ${kind} I/O stall time`, 3),
-];
+const spec = metric;
 
 // Volumes are labelled by their index in volumes.local (the path syntax labels array elements by
 // index); network volumes are not declared until a fixture host has one to check them against.
@@ -81,8 +68,7 @@ const metrics: MetricSpec[] = [
   spec('io_write_iops', 'io{device}.write_iops', 'per_second', 'gauge', 'writes completed by a disk per second', 1),
   spec('io_util_pct', 'io{device}.util_pct', 'percent', 'gauge', 'share of time a disk had I/O in flight (iostat %util)', 1),
   spec('io_in_flight', 'io{device}.in_flight', 'count', 'gauge', 'requests in flight on a disk', 0),
-  ...psiMetrics('some'),
-  ...psiMetrics('full'),
+  ...psiMetrics('io', 'I/O'),
 ];
 
 export const diskMonitor = defineCollector<DiskPayload | UnavailablePayload, DiskState>({

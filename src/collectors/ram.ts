@@ -4,7 +4,7 @@ import { ProcessScanner } from '../host/process-table.js';
 import { type Meminfo, parseMeminfo } from '../parsers/proc-meminfo.js';
 import { type PsiLine, parsePressure } from '../parsers/proc-pressure.js';
 import { parseVmstat } from '../parsers/proc-vmstat.js';
-import type { MetricSpec } from '../shared/metrics.js';
+import { type MetricSpec, metric, psiMetrics } from '../shared/metrics.js';
 import { bytesToGb, bytesToMb, clampPct, round } from '../shared/units.js';
 import { type GroupInput, groupByExecutable, type ProcessGroup } from './process-groups.js';
 import { readSwap, type SwapFigures, type SwapGrowth } from './ram-swap.js';
@@ -56,14 +56,7 @@ interface RamState {
 
 const TOP_GROUPS = 10;
 
-const spec = (name: string, path: string, unit: MetricSpec['unit'], kind: MetricSpec['kind'], help: string, precision?: number): MetricSpec => ({
-  name,
-  path,
-  unit,
-  kind,
-  help,
-  ...(precision === undefined ? {} : { precision }),
-});
+const spec = metric;
 const gb = (name: string, path: string, help: string) => spec(name, path, 'gigabytes', 'gauge', help, 2);
 const swapKind = (k: 'zram' | 'disk'): MetricSpec[] => [
   gb(`swap_${k}_used_gb`, `swap.${k}.used_gb`, `${k} swap in use`),
@@ -71,18 +64,6 @@ const swapKind = (k: 'zram' | 'disk'): MetricSpec[] => [
   spec(`swap_${k}_pct`, `swap.${k}.pct`, 'percent', 'gauge', `${k} swap used, % of its size`, 1),
   spec(`swap_${k}_velocity_mbps`, `swap.${k}.velocity_mbps`, 'megabytes_per_second', 'gauge', `growth of used ${k} swap`, 2),
 ];
-const psi = (kind: 'some' | 'full'): MetricSpec[] =>
-  [10, 60, 300].map((n) =>
-    spec(
-      `pressure_${kind}_avg${n}_pct`,
-      `pressure.memory.${kind}.avg${n}`,
-      'percent',
-      'gauge',
-      `PSI: % of time ${kind === 'some' ? 'some task' : 'all non-idle tasks'} waited for memory, ${n} s average`,
-      2,
-    ),
-  );
-
 const metrics: MetricSpec[] = [
   gb('ram_total_gb', 'ram_total_gb', 'RAM size (MemTotal)'),
   gb('ram_used_gb', 'ram_used_gb', 'RAM in use: total − MemAvailable'),
@@ -97,8 +78,7 @@ const metrics: MetricSpec[] = [
   spec('swap_in_pages_per_s', 'swap.in_pages_per_s', 'per_second', 'gauge', 'pages swapped in per second (vmstat pswpin)', 1),
   spec('swap_out_pages_per_s', 'swap.out_pages_per_s', 'per_second', 'gauge', 'pages swapped out per second (vmstat pswpout)', 1),
   ...swapKind('disk'),
-  ...psi('some'),
-  ...psi('full'),
+  ...psiMetrics('memory', 'memory'),
   spec('oom_kills', 'oom_kills', 'count', 'counter', 'processes killed by the kernel OOM killer since boot'),
   spec('oom_kill_recent', 'oom_kill_recent', 'count', 'gauge', '1 while an OOM kill happened within pressure.oom_hold_s'),
   spec('top_process_rss_mb', 'top_processes[rank].rss_mb', 'megabytes', 'gauge', 'RSS of the N-th biggest executable group', 1),

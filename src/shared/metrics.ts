@@ -91,3 +91,35 @@ export function extractMetric(payload: unknown, path: string): MetricSample[] {
   walk(payload, 0, {});
   return out;
 }
+
+/** A MetricSpec written positionally, so a collector's declarations read as a table. */
+export function metric(
+  name: string,
+  path: string,
+  unit: MetricUnit,
+  kind: MetricKind,
+  help: string,
+  precision?: number,
+): MetricSpec {
+  return { name, path, unit, kind, help, ...(precision === undefined ? {} : { precision }) };
+}
+
+/**
+ * The PSI figures of one resource, as every collector with a `pressure.<resource>` block
+ * reports them: some/full avg10/60/300 (%) and the total stall time (s).
+ */
+export function psiMetrics(resource: 'cpu' | 'memory' | 'io', waitedFor: string): MetricSpec[] {
+  return (['some', 'full'] as const).flatMap((kind) => [
+    ...[10, 60, 300].map((n) =>
+      metric(
+        `pressure_${kind}_avg${n}_pct`,
+        `pressure.${resource}.${kind}.avg${n}`,
+        'percent',
+        'gauge',
+        `PSI: % of time ${kind === 'some' ? 'some task' : 'all non-idle tasks'} waited for ${waitedFor}, ${n} s average`,
+        2,
+      ),
+    ),
+    metric(`pressure_${kind}_total_s`, `pressure.${resource}.${kind}.total_s`, 'seconds', 'counter', `PSI: ${kind} ${waitedFor} stall time`, 3),
+  ]);
+}

@@ -69,6 +69,9 @@ export const ProcessesQuery = Type.Object(
     ),
     user: Type.Optional(Type.String({ maxLength: 64, description: 'exact user name or uid' })),
     state: Type.Optional(Type.String({ pattern: '^[A-Za-z]{1,12}$', description: 'state letters to keep, e.g. R or RD' })),
+    at: Type.Optional(
+      Type.String({ maxLength: 64, description: 'a past time (ISO-8601, epoch ms, or a duration ago such as 1h): redirects to the stored snapshot' }),
+    ),
   },
   { additionalProperties: false },
 );

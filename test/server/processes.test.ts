@@ -153,11 +153,18 @@ describe('GET /api/processes', () => {
     expect(JSON.stringify(body)).not.toMatch(/hunter2|s3cret|abc123/);
   });
 
+  it('?at= points to the stored snapshot in the history store (307)', async () => {
+    const get = await boot([]);
+    const res = await get('/api/processes?at=1h');
+    expect(res.statusCode).toBe(307);
+    expect(res.headers.location).toBe('/api/history/processes?at=1h');
+  });
+
   it('is in /openapi.json with its query parameters and response schema', async () => {
     const get = await boot([fake({ available: true, processes: [] })]);
     const spec = (await get('/openapi.json')).json();
     const op = spec.paths['/api/processes'].get;
-    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['filter', 'limit', 'order', 'sort', 'state', 'user']);
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['at', 'filter', 'limit', 'order', 'sort', 'state', 'user']);
     expect(op.responses['200'].content['application/json'].schema).toBeDefined();
   });
 });

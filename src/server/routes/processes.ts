@@ -26,13 +26,17 @@ export function registerProcessRoutes(app: FastifyInstance, engine: Engine): voi
     '/api/processes',
     {
       schema: {
-        summary: 'Process table: sort (cpu|rss|pid|name), order, limit, filter, user, state',
+        summary:
+          'Process table: sort (cpu|rss|pid|name), order, limit, filter, user, state; with `at` (a time), a 307 to the stored snapshot at /api/history/processes',
         tags: ['processes'],
         querystring: ProcessesQuerySchema,
         response: { 200: ProcessesResponseSchema, ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      // The past lives in the history store: one route serves it, this one points there.
+      if (req.query.at !== undefined)
+        return reply.redirect(`/api/history/processes?at=${encodeURIComponent(req.query.at)}`, 307);
       const entry = engine.cache.get('process_monitor');
       const data = entry?.data;
       if (!entry || !data || data.available !== true || !Array.isArray(data.processes)) {

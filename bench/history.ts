@@ -8,9 +8,9 @@
  * startup (reopen) time, and a check of minute rollups against the raw samples.
  * Run: `npx tsx bench/history.ts [cores]` — prints a table and appends it to bench/RESULTS.md.
  */
-import { execFileSync } from 'node:child_process';
+import { resultHeading } from './heading.js';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { Engine } from '../src/core/engine.js';
@@ -154,10 +154,6 @@ rmSync(dir, { recursive: true, force: true });
 
 const raw = st.tiers.raw!;
 const f = (x: number, d = 2) => x.toFixed(d);
-let rev = 'unknown';
-try {
-  rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-} catch {}
 const rows = [
   ['series', String(states.length)],
   ['samples written (30 d @ 60 s + 24 h @ 2 s)', `${(samplesA + samplesB).toLocaleString('en')} in ${f(simS, 1)} s`],
@@ -180,7 +176,7 @@ const rows = [
 const load = loadavg()[0]!.toFixed(1);
 const table = [
   '',
-  `## history — ${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}) · Linux ${release()} · Node ${process.version} · ${rev}`,
+  resultHeading('history'),
   '',
   '| measure | value |',
   '|---|---|',

@@ -6,9 +6,10 @@
  * Run: `npx tsx bench/processes.ts [children] [passes]` — prints a table and appends it to
  * bench/RESULTS.md.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resultHeading } from './heading.js';
 import { appendFileSync } from 'node:fs';
-import { cpus, loadavg, release } from 'node:os';
+import { loadavg } from 'node:os';
 import Value from 'typebox/value';
 import { processMonitor } from '../src/collectors/processes.js';
 import { ramMonitor } from '../src/collectors/ram.js';
@@ -146,13 +147,9 @@ console.error(`killing ${kids.length} children by PID…`);
 killAll();
 await Promise.all(kids.map((k) => (k.exitCode !== null || k.signalCode !== null ? null : new Promise((r) => k.once('exit', r)))));
 
-let rev = 'unknown';
-try {
-  rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-} catch {}
 const header = [
   '',
-  `## processes — ${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}) · Linux ${release()} · Node ${process.version} · ${rev}`,
+  resultHeading('processes'),
   '',
   `${n} \`sleep 600\` children spawned; ${procCount} processes in the table; process_monitor payload ${payloadKb.toFixed(0)} KiB as JSON.`,
   `Load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after: other work on the machine shows as noise.`,

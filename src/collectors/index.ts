@@ -1,6 +1,7 @@
 import type { AnyCollector } from '../core/collector.js';
 import { cpuMonitor } from './cpu.js';
 import { diskMonitor } from './disk.js';
+import { headroomCollector } from './headroom.js';
 import { host } from './host.js';
 import { networkMonitor } from './network.js';
 import { processMonitor } from './processes.js';
@@ -11,4 +12,4 @@ import { selfMonitor } from './self.js';
  * The built-in collectors, listed by hand so a reader sees them all in one place and nothing is
  * loaded by directory scanning. New collectors are appended here.
  */
-export const builtinCollectors: AnyCollector[] = [host, cpuMonitor, networkMonitor, selfMonitor, diskMonitor, ramMonitor, processMonitor];
+export const builtinCollectors: AnyCollector[] = [host, cpuMonitor, networkMonitor, selfMonitor, diskMonitor, ramMonitor, processMonitor, headroomCollector];

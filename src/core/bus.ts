@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AlertEvent } from '../alerts/types.js';
 import type { Payload } from './collector.js';
 
 /** A finished tick of one collector, as broadcast to the WebSocket hub and the history ring. */
@@ -13,6 +14,8 @@ export interface BusEvents {
   sample: [SampleEvent];
   /** After a reload or a configure call changed which collectors run. */
   reconfigured: [{ plugins: string[] }];
+  /** An alert or headroom transition (already stored); the WebSocket pushes it as plugin "events". */
+  event: [AlertEvent];
 }
 
 /** The event bus between the scheduler and its consumers. It outlives reloads, so clients do too. */

@@ -1,3 +1,7 @@
+import { channelsFromConfig } from '../alerts/notify/channels.js';
+import { Dispatcher } from '../alerts/notify/dispatcher.js';
+import { AlertService } from '../alerts/service.js';
+import type { AlertEvent } from '../alerts/types.js';
 import { builtinCollectors } from '../collectors/index.js';
 import { DEFAULT_ROOTS, HostFs, type HostRoots } from '../host/hostfs.js';
 import { DEFAULT_TUNING, History, type HistoryTuning } from '../history/service.js';
@@ -42,6 +46,10 @@ export class Engine {
   /** Disk history (SQLite tiers), events and snapshots; opened by start(), closed by stop(). */
   readonly history: History;
   readonly scheduler: Scheduler;
+  /** Threshold rules and headroom transitions → events (SPEC §5). */
+  readonly alerts: AlertService;
+  /** Delivers events to desktop / script / webhooks, off the collection path. */
+  readonly notifier: Dispatcher;
   config: Config;
   configPath: string | null;
   private readonly builtins: AnyCollector[];
@@ -78,9 +86,25 @@ export class Engine {
       { clock: this.clock, log: this.log, ring: this.ring, latest: (name) => this.cache.get(name) },
       { ...DEFAULT_TUNING, ...options.historyTuning },
     );
+    this.notifier = new Dispatcher({ log: (level, msg) => this.log(level, msg) });
+    this.alerts = new AlertService({
+      config: () => this.config,
+      collectors: () => this.known(),
+      latest: () => {
+        const out: Record<string, Record<string, unknown>> = {};
+        for (const name of this.scheduler.names()) {
+          const data = this.cache.get(name)?.data;
+          if (data) out[name] = data;
+        }
+        return out;
+      },
+      now: () => this.clock.wallMs(),
+      publish: (ev) => this.publishEvent(ev),
+    });
     this.bus.on('sample', (ev) => {
       this.ring.record(ev);
       this.history.ingest(ev);
+      this.alerts.onSample(ev.plugin, ev.data);
     });
     this.startedMono = this.clock.monotonicMs();
   }
@@ -108,7 +132,15 @@ export class Engine {
 
   async stop(): Promise<void> {
     await this.scheduler.stop();
+    this.notifier.close();
     this.history.close();
+  }
+
+  /** Store an event (history, or memory without it), push it to WebSocket clients and notify. */
+  publishEvent(ev: AlertEvent): void {
+    this.history.appendEvent({ kind: ev.kind, message: ev.message, source: ev.source, severity: ev.severity, data: ev.data, ts: ev.ts });
+    this.bus.emit('event', ev);
+    this.notifier.send(ev);
   }
 
   /** Every collector that could run: built-ins and loaded plugins. */
@@ -142,6 +174,8 @@ export class Engine {
     this.history.reconfigure(config.history);
     await this.scheduler.replaceAll(active, config);
     this.ring.retainCollectors(new Set(active.map((d) => d.name)));
+    this.alerts.rebuild();
+    this.notifier.setChannels(channelsFromConfig(config, () => this.system().hostname));
   }
 
   /**
@@ -220,6 +254,8 @@ export class Engine {
         .map((d) => d.name)
         .sort(),
       collectors,
+      notifications: this.notifier.status(),
+      alerts: this.alerts.status().rules,
     };
   }
 

@@ -92,10 +92,14 @@ export class EventLog {
   }
 
   /** Newest first. */
-  list(from: number, to: number, kind: string | null, limit: number): HistoryEvent[] {
-    const inRange = (r: Row) => r.ts_ms >= from && r.ts_ms <= to && (kind === null || r.kind === kind);
+  list(from: number, to: number, kind: string | null, limit: number, severities: string[] | null = null): HistoryEvent[] {
+    const inRange = (r: Row) =>
+      r.ts_ms >= from &&
+      r.ts_ms <= to &&
+      (kind === null || r.kind === kind) &&
+      (severities === null || severities.includes((r.severity ?? '').toUpperCase()));
     const mem = (this.store ? this.pending : this.recent).filter(inRange);
-    const disk = this.store ? this.store.events(from, to, kind, limit) : [];
+    const disk = this.store ? this.store.events(from, to, kind, limit, severities) : [];
     return [...mem, ...disk]
       .sort((a, b) => b.ts_ms - a.ts_ms)
       .slice(0, limit)

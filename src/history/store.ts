@@ -84,7 +84,9 @@ export class Store {
         'INSERT INTO events (ts_ms, kind, source, severity, message, data) VALUES (@ts_ms, @kind, @source, @severity, @message, @data)',
       ),
       events: p(
-        'SELECT * FROM events WHERE ts_ms BETWEEN ? AND ? AND (? IS NULL OR kind = ?) ORDER BY ts_ms DESC, id DESC LIMIT ?',
+        // Severities as a JSON array (or NULL = any), compared upper-case: older rows said "critical".
+        'SELECT * FROM events WHERE ts_ms BETWEEN ? AND ? AND (? IS NULL OR kind = ?) ' +
+          'AND (? IS NULL OR upper(severity) IN (SELECT value FROM json_each(?))) ORDER BY ts_ms DESC, id DESC LIMIT ?',
       ),
       addSnapshot: p('INSERT INTO snapshots (ts_ms, source, data) VALUES (?, ?, ?)'),
       snapshotAt: p('SELECT ts_ms, data FROM snapshots WHERE source = ? AND ts_ms <= ? ORDER BY ts_ms DESC LIMIT 1'),
@@ -181,8 +183,9 @@ export class Store {
   addEvent(row: Omit<EventRow, 'id'>): void {
     this.s.addEvent!.run(row);
   }
-  events(from: number, to: number, kind: string | null, limit: number): EventRow[] {
-    return this.s.events!.all(from, to, kind, kind, limit) as EventRow[];
+  events(from: number, to: number, kind: string | null, limit: number, severities: string[] | null = null): EventRow[] {
+    const sev = severities ? JSON.stringify(severities) : null;
+    return this.s.events!.all(from, to, kind, kind, sev, sev, limit) as EventRow[];
   }
 
   addSnapshot(ts: number, source: string, data: Buffer): void {

@@ -7,6 +7,7 @@ import { VERSION } from '../shared/version.js';
 import { errorHandler, sendError } from './errors.js';
 import { installGuard, type RouteSecurity } from './guard.js';
 import { registerCoreRoutes } from './routes/core.js';
+import { registerHeadroomRoutes } from './routes/headroom.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerProcessRoutes } from './routes/processes.js';
 import { WsHub } from './ws.js';
@@ -89,6 +90,7 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
   app.addHook('onClose', async () => hub.close());
 
   registerCoreRoutes(app, engine);
+  registerHeadroomRoutes(app, engine);
   registerHistoryRoutes(app, engine);
   registerProcessRoutes(app, engine);
 

@@ -1,5 +1,6 @@
 import Value from 'typebox/value';
 import type { WebSocket } from 'ws';
+import type { AlertEvent } from '../alerts/types.js';
 import type { SampleEvent } from '../core/bus.js';
 import type { Engine } from '../core/engine.js';
 import { ErrorCodes } from '../shared/errors.js';
@@ -10,6 +11,7 @@ import { VERSION } from '../shared/version.js';
 export const HIGH_WATER_BYTES = 256 * 1024;
 const RETRY_MS = 50;
 export const PING_INTERVAL_MS = 30_000;
+const MAX_PENDING_EVENTS = 100;
 
 /**
  * One connected client. Samples wait in `pending`, at most one per collector (the latest wins),
@@ -20,6 +22,7 @@ class Client {
   filter: Set<string> | '*' = '*';
   alive = true;
   private pending = new Map<string, string>();
+  private pendingEvents = 0;
   private retry: NodeJS.Timeout | null = null;
 
   constructor(readonly ws: WebSocket) {}
@@ -32,6 +35,23 @@ class Client {
     // delete+set moves the collector to the back, so order follows freshness.
     this.pending.delete(plugin);
     this.pending.set(plugin, serialized);
+    this.flush();
+  }
+
+  /**
+   * Events are not conflated (each one matters) but are bounded: a stalled client keeps at most
+   * MAX_PENDING_EVENTS of them, the oldest dropped first.
+   */
+  enqueueEvent(seq: number, serialized: string): void {
+    this.pending.set(`events#${seq}`, serialized);
+    if (++this.pendingEvents > MAX_PENDING_EVENTS) {
+      for (const key of this.pending.keys())
+        if (key.startsWith('events#')) {
+          this.pending.delete(key);
+          this.pendingEvents--;
+          break;
+        }
+    }
     this.flush();
   }
 
@@ -50,6 +70,7 @@ class Client {
         return;
       }
       this.pending.delete(plugin);
+      if (plugin.startsWith('events#')) this.pendingEvents--;
       this.ws.send(msg);
     }
   }
@@ -61,6 +82,7 @@ class Client {
   close(): void {
     if (this.retry) clearTimeout(this.retry);
     this.pending.clear();
+    this.pendingEvents = 0;
   }
 }
 
@@ -69,6 +91,16 @@ export class WsHub {
   private clients = new Set<Client>();
   private pinger: NodeJS.Timeout;
   private readonly onSample = (ev: SampleEvent) => this.broadcast(ev);
+  private eventSeq = 0;
+  private readonly onEvent = (ev: AlertEvent) => {
+    const seq = ++this.eventSeq;
+    let serialized: string | null = null;
+    for (const c of this.clients) {
+      if (!c.wants('events')) continue;
+      serialized ??= JSON.stringify({ plugin: 'events', data: ev, ts: ev.ts });
+      c.enqueueEvent(seq, serialized);
+    }
+  };
   private readonly onReconfigured = (ev: { plugins: string[] }) => {
     for (const c of this.clients) c.control({ type: 'reload', plugins: ev.plugins });
   };
@@ -78,6 +110,7 @@ export class WsHub {
     pingIntervalMs = PING_INTERVAL_MS,
   ) {
     engine.bus.on('sample', this.onSample);
+    engine.bus.on('event', this.onEvent);
     engine.bus.on('reconfigured', this.onReconfigured);
     // Keep-alive: a client that did not answer the previous ping is gone; drop it.
     this.pinger = setInterval(() => {
@@ -178,6 +211,7 @@ export class WsHub {
     clearInterval(this.pinger);
     this.engine.bus.off('sample', this.onSample);
     this.engine.bus.off('reconfigured', this.onReconfigured);
+    this.engine.bus.off('event', this.onEvent);
     for (const c of this.clients) {
       c.close();
       c.ws.close(1001, 'server shutting down');

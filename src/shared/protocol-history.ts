@@ -77,8 +77,14 @@ export type HistoryEvent = Static<typeof HistoryEvent>;
 export const EventsQuery = Type.Object(
   {
     from: Type.Optional(TimeParam),
+    since: Type.Optional({ ...TimeParam, description: 'same as `from`' }),
     to: Type.Optional(TimeParam),
     kind: Type.Optional(Type.String({ maxLength: 64 })),
+    severity: Type.Optional(
+      Type.Union([Type.Literal('INFO'), Type.Literal('WARN'), Type.Literal('CRITICAL')], {
+        description: 'the lowest severity returned: WARN = WARN and CRITICAL',
+      }),
+    ),
     limit: Type.Optional(Type.String({ pattern: '^\\d{1,5}$' })),
   },
   { additionalProperties: false },

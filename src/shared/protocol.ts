@@ -66,6 +66,29 @@ export const CollectorStatus = Type.Object({
   running: Type.Boolean(),
 });
 
+const NullableStr = Type.Union([Type.String(), Type.Null()]);
+export const NotifierStatus = Type.Object({
+  min_severity: Type.String(),
+  sent: Type.Integer(),
+  failed_attempts: Type.Integer(),
+  dropped: Type.Integer({ description: 'events given up on (retries exhausted, permanent error, queue full)' }),
+  queued: Type.Integer(),
+  retrying: Type.Boolean(),
+  last_sent_at: NullableStr,
+  last_error: NullableStr,
+  last_error_at: NullableStr,
+});
+
+export const AlertRuleStatus = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  direction: Type.String(),
+  warn: Type.Number(),
+  critical: Type.Number(),
+  level: Type.String({ description: 'ok, warn or critical (fired and not yet re-armed)' }),
+  value: Type.Union([Type.Number(), Type.Null()]),
+});
+
 export const StatusResponse = Type.Object(
   {
     enabled: Type.Boolean(),
@@ -81,6 +104,10 @@ export const StatusResponse = Type.Object(
     plugins: Type.Array(Type.String(), { description: 'active collectors' }),
     available_plugins: Type.Array(Type.String(), { description: 'every known collector' }),
     collectors: Type.Record(Type.String(), CollectorStatus),
+    notifications: Type.Record(Type.String(), NotifierStatus, {
+      description: 'per channel (desktop, script, webhook:<host>): deliveries, failures, retries, last error',
+    }),
+    alerts: Type.Array(AlertRuleStatus, { description: 'every alert rule and its current level' }),
   },
   { $id: 'StatusResponse' },
 );

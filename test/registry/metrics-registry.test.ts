@@ -82,6 +82,8 @@ describe('collector registry', () => {
       'cpu_monitor.package_throttle_count',
       // zram0 exists but is not an active swap device (its mm_stat is all zeros): no ratio.
       'ram_monitor.swap_zram_compression_ratio',
+      // No GPU on the fixture machine: no VRAM projection.
+      'headroom.gpu_vram_headroom_pct',
     ]);
     for (const c of builtinCollectors) {
       for (const m of c.metrics) {

@@ -109,6 +109,32 @@ function checkNotifications(data: Obj, add: Add): void {
   }
 }
 
+// Built-in alert rule ids a config rule may replace without naming a metric (src/alerts/rules.ts).
+const BUILTIN_RULES = ['ram', 'cpu', 'gpu_vram', 'disk', 'idle_power', 'thermal', 'idle_service_cpu', 'memory_growth'];
+
+function checkAlertRules(data: Obj, add: Add): void {
+  const a = data.alerts;
+  if (!isObj(a) || !Array.isArray(a.rules)) return;
+  const seen = new Set<string>();
+  for (const [i, r] of a.rules.entries()) {
+    if (!isObj(r)) continue;
+    const id = str(r.id);
+    if (seen.has(id)) add(['alerts', 'rules', i, 'id'], `alerts.rules[${i}].id: "${id}" is used twice`);
+    seen.add(id);
+    if (str(r.metric) === '' && !BUILTIN_RULES.includes(id) && !id.includes('.'))
+      add(['alerts', 'rules', i], `alerts.rules[${i}]: "${id}" is not a built-in rule (${BUILTIN_RULES.join(', ')}); give it a metric: <collector>.<path>`);
+    const warn = num(r.warn);
+    const crit = num(r.critical);
+    if (warn === undefined || crit === undefined) continue;
+    const below = r.direction === 'below';
+    if (below ? crit > warn : crit < warn)
+      add(['alerts', 'rules', i, 'critical'], `alerts.rules[${i}].critical: ${crit} must be ${below ? 'at or below' : 'at or above'} warn ${warn} for direction ${below ? 'below' : 'above'}`);
+    const clear = num(r.clear);
+    if (clear !== undefined && (below ? clear < warn : clear > warn))
+      add(['alerts', 'rules', i, 'clear'], `alerts.rules[${i}].clear: ${clear} must be on the normal side of warn ${warn} (the level at which the alert re-arms)`);
+  }
+}
+
 function checkBySchema(data: unknown, add: Add): void {
   walkWithSchema(ConfigSchema as unknown as SchemaNode, data, [], (node, value, segs) => {
     const key = formatKey(segs);
@@ -148,6 +174,7 @@ export function semanticProblems(data: Obj, file: string, loc: Locator): ConfigP
   checkUps(data, add);
   checkServer(data, add);
   checkNotifications(data, add);
+  checkAlertRules(data, add);
   checkBySchema(data, add);
   return problems;
 }

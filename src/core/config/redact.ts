@@ -60,7 +60,11 @@ export function redactConfig(config: Config): Config {
   if (out.ups.password) out.ups.password = REDACTED;
   out.fleet.peers = out.fleet.peers.map((p) => (p.token ? { ...p, token: REDACTED } : p));
   out.export.otlp.headers = Object.fromEntries(Object.keys(out.export.otlp.headers).map((k) => [k, REDACTED]));
-  out.notifications.webhooks = out.notifications.webhooks.map((w) => ({ ...w, url: redactUrl(w.url, { path: true }) }));
+  out.notifications.webhooks = out.notifications.webhooks.map((w) => ({
+    ...w,
+    url: redactUrl(w.url, { path: true }),
+    ...(w.headers ? { headers: Object.fromEntries(Object.keys(w.headers).map((k) => [k, REDACTED])) } : {}),
+  }));
   out.collectors = redactByKey(out.collectors) as Config['collectors'];
   return out;
 }

@@ -110,8 +110,18 @@ const Drill = Type.Object(
     cpu_spike_pct: Type.Optional(Type.Number({ minimum: 0 })),
     gpu_vram_delta_pct: Type.Optional(Type.Number({ minimum: 0 })),
     gpu_vram_delta_gb: Type.Optional(Type.Number({ minimum: 0 })),
+    gpu: Type.Optional(Type.Integer({ minimum: 0, description: 'GPU index the job runs on; default the most loaded' })),
+    model: Type.Optional(Type.String({ description: 'LLM the job loads: no VRAM cost when it is already resident' })),
   },
   { additionalProperties: false },
+);
+
+const Power = Obj(
+  {
+    battery_warn_pct: Pct(30, 'laptop on battery below this charge → EASE_IN'),
+    battery_critical_pct: Pct(15, 'laptop on battery below this charge → HOLD'),
+  },
+  'laptop battery levels for the headroom signal',
 );
 
 const Pressure = Obj(
@@ -151,7 +161,8 @@ const Webhook = Type.Object(
     url: Type.String(),
     format: Type.Union([Type.Literal('json'), Type.Literal('ntfy'), Type.Literal('slack')], { default: 'json' }),
     min_severity: Type.Optional(Severity),
-    timeout_ms: Type.Optional(Type.Integer({ minimum: 100 })),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000 })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra request headers, e.g. Authorization (redacted in output)' })),
   },
   { additionalProperties: false },
 );
@@ -159,7 +170,7 @@ const Webhook = Type.Object(
 const Notifications = Obj(
   {
     desktop: Type.Boolean({ default: false, description: 'notify-send, CRITICAL only' }),
-    opswire: Type.Boolean({ default: false }),
+    opswire: Type.Boolean({ default: false, description: 'run opswire_script for each event at or above opswire_severity' }),
     opswire_severity: Type.Union([Type.Literal('INFO'), Type.Literal('WARN'), Type.Literal('CRITICAL')], {
       default: 'WARN',
     }),
@@ -223,6 +234,23 @@ const Idle = Obj(
   'idle analysis',
 );
 
+const AlertRuleConfig = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
+    metric: Type.Optional(
+      Type.String({ pattern: '^[a-z][a-z0-9_]*\\..+$', description: '<collector>.<payload path>, e.g. ram_monitor.swap.zram.pct' }),
+    ),
+    label: Type.Optional(Type.String()),
+    direction: Type.Union([Type.Literal('above'), Type.Literal('below')], { default: 'above' }),
+    warn: Type.Number(),
+    critical: Type.Number(),
+    clear: Type.Optional(Type.Number({ description: 're-arm level; default warn' })),
+    for: Type.Optional(Type.Number({ minimum: 0, description: 'seconds a level must hold before it fires' })),
+    rate_limit_s: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
 const Alerts = Obj(
   {
     rate_limit_s: Type.Number({ minimum: 0, default: 300, description: 'minimum seconds between two firings of one rule' }),
@@ -235,6 +263,11 @@ const Alerts = Obj(
       { warn: Type.Number({ default: 100 }), critical: Type.Number({ default: 500 }) },
       { additionalProperties: false, default: { warn: 100, critical: 500 } },
     ),
+    rules: Type.Array(AlertRuleConfig, {
+      default: [],
+      description: 'extra rules, or overrides of a built-in rule by its id (ram, cpu, gpu_vram, disk, idle_power, thermal, …)',
+    }),
+    disabled: Type.Array(Type.String(), { default: [], description: 'rule ids switched off' }),
   },
   'default alert rules',
 );
@@ -308,6 +341,7 @@ export const ConfigSchema = Type.Object(
     drill_cost: DrillCost,
     drills: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Drill, { default: {} }),
     pressure: Pressure,
+    power: Power,
     ups: Ups,
     notifications: Notifications,
     ollama: Ollama,

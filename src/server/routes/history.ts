@@ -63,7 +63,7 @@ export function registerHistoryRoutes(app: FastifyInstance, engine: Engine): voi
     '/api/events',
     {
       schema: {
-        summary: 'Alert and state events, newest first (default: the last 24 h, 100 events)',
+        summary: 'Alert and state events, newest first (default: the last 24 h, 100 events); `severity=WARN` = WARN and above',
         tags: ['history'],
         querystring: EventsQuery,
         response: { 200: EventsResponse, ...errors },
@@ -73,9 +73,12 @@ export function registerHistoryRoutes(app: FastifyInstance, engine: Engine): voi
       const now = h.now();
       const q = req.query;
       const to = q.to === undefined ? now : parseTime(q.to, now, 'to');
-      const from = q.from === undefined ? to - 86_400_000 : parseTime(q.from, now, 'from');
+      const start = q.from ?? q.since;
+      const from = start === undefined ? to - 86_400_000 : parseTime(start, now, q.from === undefined ? 'since' : 'from');
       const limit = Math.min(Math.max(Number(q.limit ?? 100), 1), 10_000);
-      return { events: h.events.list(from, to, q.kind ?? null, limit) };
+      const order = ['INFO', 'WARN', 'CRITICAL'];
+      const severities = q.severity ? order.slice(order.indexOf(q.severity)) : null;
+      return { events: h.events.list(from, to, q.kind ?? null, limit, severities) };
     },
   );
 

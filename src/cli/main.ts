@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../shared/version.js';
 import { captureFixture } from '../collectors/capture.js';
+import { EXIT_UNKNOWN, runCheck, runWait } from './commands/check.js';
 import { runConfigCheck, runConfigPath } from './commands/config.js';
 import { runHistory } from './commands/history.js';
 import { rootsFromFlags } from './roots.js';
@@ -58,6 +59,46 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--json', 'print the /api JSON shape')
       .option('-c, --config <file>', 'config file'),
   ).action(async (flags) => setExit(await runSnapshot(flags, io.out)));
+
+  const drillOptions = (cmd: Command): Command =>
+    rootOptions(
+      cmd
+        .option('--drill <name>', 'cost of the next job: a profile from `drills:` in the config')
+        .option('--ram-delta-pct <n>', 'ad hoc: RAM the job adds, % of total')
+        .option('--ram-delta-gb <n>', 'ad hoc: RAM the job adds, GB')
+        .option('--cpu-spike-pct <n>', 'ad hoc: CPU the job adds, %')
+        .option('--gpu-vram-delta-pct <n>', 'ad hoc: VRAM the job adds, % of the GPU')
+        .option('--gpu-vram-delta-gb <n>', 'ad hoc: VRAM the job adds, GB')
+        .option('--gpu <index>', 'the GPU the job runs on (default: the most loaded)')
+        .option('--url <url>', 'server to ask (default $HEADROOM_URL or http://127.0.0.1:7700)')
+        .option('--token <token>', 'API token (else $HEADROOM_TOKEN)')
+        .option('--local', 'no server: collect in this process')
+        .option('-c, --config <file>', 'config file for --local')
+        .option('--json', 'print the /api/headroom JSON'),
+    )
+      // Usage errors must not read as HOLD (2) to a script: they are "could not tell" (3).
+      .exitOverride((err) => {
+        setExit(err.exitCode === 0 ? EXIT.OK : EXIT_UNKNOWN);
+        throw err;
+      });
+
+  drillOptions(
+    program
+      .command('check')
+      .description('print GO / EASE_IN / HOLD and the reason; exit 0 GO, 1 EASE_IN, 2 HOLD, 3 unreachable or error')
+      .addHelpText('after', '\nExample: headroom check --drill llm-14b || echo "not now"'),
+  ).action(async (flags) => setExit(await runCheck(flags, io)));
+
+  drillOptions(
+    program
+      .command('wait')
+      .description('block until the state is at least --until (default GO); exit 0, 2 on --timeout, 3 on error')
+      .option('--until <state>', 'GO, or EASE_IN (= GO or EASE_IN)', 'GO')
+      .option('--timeout <duration>', 'give up after this long, e.g. 10m (default: never)')
+      .option('--interval <duration>', 'how often to ask', '2s')
+      .option('-q, --quiet', 'print nothing; only the exit code tells')
+      .addHelpText('after', '\nExample: headroom wait --timeout 10m && ./run-job'),
+  ).action(async (flags) => setExit(await runWait(flags, io)));
 
   const config = program.command('config').description('check or locate the config file');
   config

@@ -98,7 +98,8 @@ export class EventLog {
       r.ts_ms <= to &&
       (kind === null || r.kind === kind) &&
       (severities === null || severities.includes((r.severity ?? '').toUpperCase()));
-    const mem = (this.store ? this.pending : this.recent).filter(inRange);
+    // Newest first before the (stable) sort, so events within one millisecond keep their order.
+    const mem = (this.store ? this.pending : this.recent).filter(inRange).reverse();
     const disk = this.store ? this.store.events(from, to, kind, limit, severities) : [];
     return [...mem, ...disk]
       .sort((a, b) => b.ts_ms - a.ts_ms)

@@ -55,7 +55,8 @@ const URL_KEYS = new Set(['url', 'base_url', 'metrics_url', 'endpoint']);
 
 function checkLevels(data: unknown, add: Add): void {
   walk(data, [], (v, segs) => {
-    if (!isObj(v)) return;
+    // Alert rules carry a direction and are checked by checkAlertRules.
+    if (!isObj(v) || (segs[0] === 'alerts' && segs[1] === 'rules')) return;
     const warn = num(v.warn);
     const critical = num(v.critical);
     if (warn !== undefined && critical !== undefined && warn > critical) {

@@ -133,6 +133,21 @@ const MALFORMED: { name: string; yaml: string; want: Expect[] }[] = [
     want: [[2, 12, 'notifications.opswire', 'notifications.opswire: is true but notifications.opswire_script is empty']],
   },
   {
+    name: 'alert rule: critical on the wrong side of warn',
+    yaml: 'alerts:\n  rules:\n    - { id: ram, warn: 80, critical: 70 }\n',
+    want: [[3, 38, 'alerts.rules[0].critical', 'alerts.rules[0].critical: 70 must be at or above warn 80 for direction above']],
+  },
+  {
+    name: 'alert rule: a new id needs a metric',
+    yaml: 'alerts:\n  rules:\n    - id: my-rule\n      warn: 1\n      critical: 2\n',
+    want: [[3, 7, 'alerts.rules[0]', 'alerts.rules[0]: "my-rule" is not a built-in rule']],
+  },
+  {
+    name: 'alert rule: clear beyond warn (direction below)',
+    yaml: 'alerts:\n  rules:\n    - { id: b, metric: power_monitor.battery_pct, direction: below, warn: 30, critical: 15, clear: 20 }\n',
+    want: [[3, 100, 'alerts.rules[0].clear', 'alerts.rules[0].clear: 20 must be on the normal side of warn 30']],
+  },
+  {
     name: 'an ambiguous misplaced key gets no guess',
     yaml: 'enabled: true\n',
     want: [[1, 1, 'enabled', 'unknown key "enabled" at the top level; known keys: server, history,']],

@@ -5,6 +5,7 @@ import { killIfStatfsStuck } from '../../host/statfs.js';
 import { errorMessage } from '../../shared/errors.js';
 import { type DrillRequest, type HeadroomPayload, type HeadroomState, STATE_RANK } from '../../shared/protocol-headroom.js';
 import { parseDurationS } from '../../shared/units.js';
+import { apiErrorMessage } from '../api-error.js';
 import { type RootFlags, rootsFromFlags } from '../roots.js';
 
 /**
@@ -93,13 +94,7 @@ function httpSource(flags: CheckFlags, drill: DrillRequest): Source {
         throw new Unreachable(`cannot reach headroom at ${base}: ${errorMessage((err as { cause?: unknown }).cause ?? err)} (is \`headroom serve\` running? --url, or --local)`);
       }
       const text = await res.text();
-      if (!res.ok) {
-        let message = text;
-        try {
-          message = (JSON.parse(text) as { message?: string }).message ?? text;
-        } catch {}
-        throw new Unknown(`headroom answered ${res.status}: ${message}`);
-      }
+      if (!res.ok) throw new Unknown(apiErrorMessage(res.status, text));
       try {
         return JSON.parse(text) as HeadroomPayload;
       } catch {

@@ -13,6 +13,7 @@ import { queryHistory } from '../../history/reader.js';
 import { History } from '../../history/service.js';
 import { ErrorCodes, errorMessage, HeadroomError } from '../../shared/errors.js';
 import type { HistoryResponse } from '../../shared/protocol-history.js';
+import { apiErrorMessage } from '../api-error.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface HistoryFlags {
@@ -154,11 +155,7 @@ export async function runHistory(series: string[], flags: HistoryFlags, io: CliI
   }
   const text = await res.text();
   if (!res.ok) {
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch {}
-    io.err(`headroom answered ${res.status}: ${message}`);
+    io.err(apiErrorMessage(res.status, text));
     return res.status === 400 || res.status === 404 ? EXIT.CONFIG : EXIT.FAILURE;
   }
   return print(JSON.parse(text) as HistoryResponse, flags, io);

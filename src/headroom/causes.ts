@@ -26,6 +26,20 @@ const ease = (code: string, source: string, text: string, value?: number | null,
 
 const upsOnMains = (p: Payloads) => bool(p.ups_monitor, 'on_battery') === false;
 
+/** GB with a unit a person can read at any size: "12 MB" below 1 GB, "1.4 GB" above. */
+const size = (gb: number) => (gb < 1 ? `${Math.round(gb * 1024)} MB` : `${r1(gb)} GB`);
+
+/**
+ * Swap in use of one kind, GB. The per-kind figure is rounded to 0.01 GB, so a few MB would read
+ * as 0; the per-device figures carry 1 MB resolution and are used when they say more.
+ */
+function swapUsed(p: Payloads, kind: 'zram' | 'disk'): number | null {
+  const total = num(p.ram_monitor, `swap.${kind}.used_gb`);
+  let devices = 0;
+  for (const d of arr(p.ram_monitor, 'swap.devices')) if (d.kind === kind) devices += num(d, 'used_gb') ?? 0;
+  return total === null ? null : Math.max(total, devices);
+}
+
 /** The local volume with the highest use, for the disk-at-critical cause. */
 function fullestVolume(p: Payloads): { mountpoint: string; pct: number } | null {
   let best: { mountpoint: string; pct: number } | null = null;
@@ -38,10 +52,10 @@ function fullestVolume(p: Payloads): { mountpoint: string; pct: number } | null 
 
 export const HOLD_RULES: Rule[] = [
   (p) => {
-    const used = num(p.ram_monitor, 'swap.disk.used_gb');
+    const used = swapUsed(p, 'disk');
     const vel = num(p.ram_monitor, 'swap.disk.velocity_mbps');
     if (used !== null && vel !== null && used > 0 && vel > 0)
-      return hold('disk_swap_active', 'ram_monitor', `Disk swap active: ${r1(vel)} MB/s into swap, ${r1(used)} GB used`, vel, 0);
+      return hold('disk_swap_active', 'ram_monitor', `Disk swap active: ${r1(vel)} MB/s into swap, ${size(used)} used`, vel, 0);
   },
   (p) => {
     if (bool(p.ups_monitor, 'on_battery') === true) {
@@ -113,10 +127,18 @@ function atCritical(key: string, source: string, label: string, value: number | 
 
 export const EASE_IN_RULES: Rule[] = [
   (p) => {
-    const used = num(p.ram_monitor, 'swap.zram.used_gb');
+    const used = swapUsed(p, 'zram');
     const vel = num(p.ram_monitor, 'swap.zram.velocity_mbps');
+    // zram's used figure is what was swapped out; what it costs in RAM (compressed) is ram_used_gb.
+    const inRam = num(p.ram_monitor, 'swap.zram.ram_used_gb');
     if (used !== null && vel !== null && used > 0 && vel >= 1)
-      return ease('zram_swap_growing', 'ram_monitor', `zram swap growing ${r1(vel)} MB/s (${r1(used)} GB compressed in RAM)`, vel, 1);
+      return ease(
+        'zram_swap_growing',
+        'ram_monitor',
+        `zram swap growing ${r1(vel)} MB/s (${size(used)} swapped out${inRam === null ? '' : `, ${size(inRam)} of RAM compressed`})`,
+        vel,
+        1,
+      );
   },
   (p, c) => {
     const ramPct = num(p.ram_monitor, 'ram_pct');

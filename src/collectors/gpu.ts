@@ -133,6 +133,7 @@ function libraryOption(ctx: CollectorContext<GpuState>): string | null {
 /** The open NVML session, opening (or retrying) it when due; null with the reason otherwise. */
 async function session(ctx: CollectorContext<GpuState>): Promise<{ session: NvmlSession | null; reason: string | null }> {
   const st = ctx.state;
+  if (st.closed) return { session: null, reason: 'collector stopped' };
   if (ctx.options.nvml === false) return { session: null, reason: 'NVML switched off (collectors.gpu_monitor.nvml: false)' };
   if (ctx.options.nvml_library !== undefined && typeof ctx.options.nvml_library !== 'string') {
     return { session: null, reason: 'collectors.gpu_monitor.nvml_library must be a path (a string)' };

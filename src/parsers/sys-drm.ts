@@ -41,11 +41,11 @@ export function parsePciIdFile(text: string | undefined): string | null {
 
 export function parseDrmDeviceUevent(text: string, file = 'device/uevent'): DrmDevice {
   const env = parseUevent(text, file);
-  const [vendor, device] = (env.get('PCI_ID') ?? '').split(':');
+  const ids = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$/.exec(env.get('PCI_ID')?.trim() ?? '');
   return {
     driver: env.get('DRIVER') ?? null,
-    vendor_id: parsePciIdFile(vendor),
-    device_id: parsePciIdFile(device),
+    vendor_id: ids ? ids[1]!.toLowerCase() : null,
+    device_id: ids ? ids[2]!.toLowerCase() : null,
     pci_slot: env.get('PCI_SLOT_NAME') ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import { type CollectorContext, defineCollector, type Payload } from '../core/collector.js';
 import { nvidiaAllAsleep, scanDrm } from '../gpu/drm.js';
+import { AdaptiveReads } from '../host/sysfs-files.js';
 import type { GpuEntry } from '../gpu/gpu-entry.js';
 import { PidDescriber, servicePids } from '../gpu/gpu-processes.js';
 import { readNvmlDevice } from '../gpu/nvml-device.js';
@@ -44,6 +45,7 @@ export interface GpuPayload extends Payload {
 }
 
 interface GpuState {
+  reads?: AdaptiveReads;
   session?: NvmlSession | null;
   opening?: Promise<void> | null;
   nvmlError?: string | null;
@@ -88,7 +90,8 @@ export const gpuMonitor = defineCollector<GpuPayload, GpuState>({
   metrics,
   async collect(ctx) {
     const now = ctx.clock.monotonicMs();
-    const drm = await scanDrm(ctx.fs, ctx.rates, now);
+    ctx.state.reads ??= new AdaptiveReads();
+    const drm = await scanDrm(ctx.fs, ctx.rates, now, ctx.state.reads);
     const nvml = await nvmlGpus(ctx);
     // NVIDIA first (NVML order), then sysfs cards with the most VRAM first: the flat fields
     // mirror gpus[0], which should be the discrete card, not a small integrated one.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HostFs } from '../host/hostfs.js';
-import { errnoPhrase, readFileSet } from '../host/sysfs-files.js';
+import { type AdaptiveReads, errnoPhrase, readFileSet } from '../host/sysfs-files.js';
 import { readHwmonDir } from '../host/hwmon.js';
 import { type HwmonChip, sensorsOf } from '../parsers/sys-hwmon.js';
 import { lowestTrip, parseThermalZone, type ThermalTrip } from '../parsers/sys-thermal.js';
@@ -65,7 +65,7 @@ const ZONE_RE = /^thermal_zone\d+$/;
 const HWMON_RE = /^hwmon\d+$/;
 const byNumber = (a: string, b: string) => Number(/\d+$/.exec(a)?.[0]) - Number(/\d+$/.exec(b)?.[0]);
 
-async function readZones(fs: HostFs, skipped: string[]): Promise<TempSensor[]> {
+async function readZones(fs: HostFs, reads: AdaptiveReads, skipped: string[]): Promise<TempSensor[]> {
   const root = fs.sys('class/thermal');
   const names = (await fs.list(root)).filter((n) => ZONE_RE.test(n)).sort(byNumber);
   return Promise.all(
@@ -73,7 +73,8 @@ async function readZones(fs: HostFs, skipped: string[]): Promise<TempSensor[]> {
       const dir = join(root, zone);
       const files = await fs.list(dir);
       const statics = await readFileSet(fs, dir, ['type', ...files.filter((f) => f.startsWith('trip_point_'))]);
-      const temp = await readFileSet(fs, dir, ['temp'], { async: true });
+      // ACPI zones (acpitz) run an AML method per read, which can be slow: adaptive.
+      const temp = await reads.read(fs, zone, dir, ['temp']);
       if (temp.errors.temp) skipped.push(`${zone}: temp: ${errnoPhrase(temp.errors.temp)}`);
       const z = parseThermalZone(zone, { ...statics.files, ...temp.files });
       return {
@@ -91,10 +92,10 @@ async function readZones(fs: HostFs, skipped: string[]): Promise<TempSensor[]> {
   );
 }
 
-async function readHwmon(fs: HostFs, skipped: string[]): Promise<HwmonDevice[]> {
+async function readHwmon(fs: HostFs, reads: AdaptiveReads, skipped: string[]): Promise<HwmonDevice[]> {
   const root = fs.sys('class/hwmon');
   const names = (await fs.list(root)).filter((n) => HWMON_RE.test(n)).sort(byNumber);
-  const chips = await Promise.all(names.map(async (device) => ({ device, chip: await readHwmonDir(fs, join(root, device)) })));
+  const chips = await Promise.all(names.map(async (device) => ({ device, chip: await readHwmonDir(fs, join(root, device), reads, device) })));
   const out: HwmonDevice[] = [];
   for (const { device, chip } of chips) {
     if (chip === 'asleep') skipped.push(`${device}: device runtime-suspended, not woken to read it`);
@@ -103,9 +104,9 @@ async function readHwmon(fs: HostFs, skipped: string[]): Promise<HwmonDevice[]> 
   return out;
 }
 
-export async function readSensors(fs: HostFs): Promise<SensorReadings> {
+export async function readSensors(fs: HostFs, reads: AdaptiveReads): Promise<SensorReadings> {
   const skipped: string[] = [];
-  const [zones, hwmon] = await Promise.all([readZones(fs, skipped), readHwmon(fs, skipped)]);
+  const [zones, hwmon] = await Promise.all([readZones(fs, reads, skipped), readHwmon(fs, reads, skipped)]);
   const zoneTypes = new Set(zones.map((z) => z.chip).filter((t): t is string => t !== null));
   const temps: TempSensor[] = [...zones];
   const fans: FanSensor[] = [];

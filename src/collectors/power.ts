@@ -1,4 +1,5 @@
 import { defineCollector, type Payload } from '../core/collector.js';
+import { AdaptiveReads } from '../host/sysfs-files.js';
 import { type MetricSpec, metric } from '../shared/metrics.js';
 import { listSysCpus, readThrottle, sumThrottles } from './cpu-sysfs.js';
 import { type Pressure, type ThermalLevel, type ThrottleTrend, thermalPressure } from './power-pressure.js';
@@ -54,6 +55,7 @@ export interface PowerPayload extends Payload {
 
 interface PowerState {
   counters?: Map<string, CounterState>;
+  reads?: AdaptiveReads;
   throttleStreak?: number;
 }
 
@@ -105,7 +107,8 @@ export const powerMonitor = defineCollector<PowerPayload, PowerState>({
   async collect(ctx) {
     const now = ctx.clock.monotonicMs();
     ctx.state.counters ??= new Map();
-    const sensors = await readSensors(ctx.fs);
+    ctx.state.reads ??= new AdaptiveReads();
+    const sensors = await readSensors(ctx.fs, ctx.state.reads);
     const [rapl, supplies, throttleCounts] = await Promise.all([
       readRapl(ctx.fs, ctx.rates, ctx.state.counters, now, sensors.hwmon),
       readPowerSupplies(ctx.fs),

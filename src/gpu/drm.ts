@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RateTracker } from '../core/rates.js';
 import type { HostFs } from '../host/hostfs.js';
 import { readHwmonDir } from '../host/hwmon.js';
-import { readFileSet } from '../host/sysfs-files.js';
+import { type AdaptiveReads, readFileSet } from '../host/sysfs-files.js';
 import { type HwmonChip, sensorsOf } from '../parsers/sys-hwmon.js';
 import { AMDGPU_FILES, type DrmDevice, parseAmdgpuFigures, parseDrmDeviceUevent, parsePciIdFile, vendorOf } from '../parsers/sys-drm.js';
 import { parseUint } from '../parsers/numbers.js';
@@ -47,7 +47,7 @@ async function deviceOf(fs: HostFs, devDir: string): Promise<DrmDevice> {
   };
 }
 
-export async function scanDrm(fs: HostFs, rates: RateTracker, nowMs: number): Promise<DrmScan> {
+export async function scanDrm(fs: HostFs, rates: RateTracker, nowMs: number, reads: AdaptiveReads): Promise<DrmScan> {
   const root = fs.sys('class/drm');
   const cards = (await fs.list(root)).filter((n) => CARD_RE.test(n)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
   const out: DrmScan = { gpus: [], nvidia: [], skipped: [] };
@@ -75,9 +75,9 @@ export async function scanDrm(fs: HostFs, rates: RateTracker, nowMs: number): Pr
       gpu.asleep = true;
       explainNulls(gpu, ALL_FIELDS, 'GPU runtime-suspended (asleep): not woken to read it');
     } else if (vendor === 'amd') {
-      await readAmd(fs, devDir, gpu);
+      await readAmd(fs, devDir, gpu, reads);
     } else {
-      await readIntel(fs, join(root, card), devDir, gpu, rates, nowMs);
+      await readIntel(fs, join(root, card), devDir, gpu, rates, nowMs, reads);
     }
     gpu.processes_reason = 'per-process GPU memory is read for NVIDIA GPUs only (NVML)';
     out.gpus.push(gpu);
@@ -85,16 +85,17 @@ export async function scanDrm(fs: HostFs, rates: RateTracker, nowMs: number): Pr
   return out;
 }
 
-async function cardHwmon(fs: HostFs, devDir: string): Promise<{ device: string; chip: HwmonChip } | null> {
+async function cardHwmon(fs: HostFs, devDir: string, reads: AdaptiveReads, card: string): Promise<{ device: string; chip: HwmonChip } | null> {
   for (const h of await fs.list(join(devDir, 'hwmon'))) {
-    const chip = await readHwmonDir(fs, join(devDir, 'hwmon', h));
+    const chip = await readHwmonDir(fs, join(devDir, 'hwmon', h), reads, `${card}/${h}`);
     if (chip && chip !== 'asleep') return { device: h, chip };
   }
   return null;
 }
 
-async function readAmd(fs: HostFs, devDir: string, gpu: GpuEntry): Promise<void> {
-  const set = await readFileSet(fs, devDir, AMDGPU_FILES, { async: true });
+async function readAmd(fs: HostFs, devDir: string, gpu: GpuEntry, reads: AdaptiveReads): Promise<void> {
+  // amdgpu answers busy % from its SMU firmware: usually fast, slow on some cards (adaptive).
+  const set = await reads.read(fs, gpu.card!, devDir, AMDGPU_FILES);
   const f = parseAmdgpuFigures(set.files);
   gpu.util_pct = f.busy_pct;
   gpu.mem_util_pct = f.mem_busy_pct;
@@ -107,16 +108,24 @@ async function readAmd(fs: HostFs, devDir: string, gpu: GpuEntry): Promise<void>
   if (f.gtt_total_bytes !== null) gpu.gtt_total_gb = round(bytesToGb(f.gtt_total_bytes), 2);
   if (f.gtt_used_bytes !== null) gpu.gtt_used_gb = round(bytesToGb(f.gtt_used_bytes), 2);
   for (const [file, code] of Object.entries(set.errors)) gpu.reasons[file] = `${file}: ${code}`;
-  const hw = await cardHwmon(fs, devDir);
+  const hw = await cardHwmon(fs, devDir, reads, gpu.card!);
   if (hw) applyHwmon(gpu, hw.chip);
   explainNulls(gpu, ALL_FIELDS, hw ? 'not reported by amdgpu on this card' : 'not reported by amdgpu (no hwmon for this card)');
 }
 
-async function readIntel(fs: HostFs, cardDir: string, devDir: string, gpu: GpuEntry, rates: RateTracker, nowMs: number): Promise<void> {
+async function readIntel(
+  fs: HostFs,
+  cardDir: string,
+  devDir: string,
+  gpu: GpuEntry,
+  rates: RateTracker,
+  nowMs: number,
+  reads: AdaptiveReads,
+): Promise<void> {
   // i915 puts its clocks on the card; xe per tile and GT under the device.
   const act = (await fs.tryRead(join(cardDir, 'gt_act_freq_mhz'))) ?? (await fs.tryRead(join(devDir, 'tile0/gt0/freq0/act_freq')));
   gpu.clocks.sm_mhz = act === null ? null : parseUint(act.trim());
-  const hw = await cardHwmon(fs, devDir);
+  const hw = await cardHwmon(fs, devDir, reads, gpu.card!);
   if (hw) {
     applyHwmon(gpu, hw.chip);
     // Discrete Intel cards report energy, not power: the rate of the counter is the power.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { HostFs } from '../host/hostfs.js';
 import { type AdaptiveReads, errnoPhrase, readFileSet } from '../host/sysfs-files.js';
 import { readHwmonDir } from '../host/hwmon.js';
-import { type HwmonChip, sensorsOf } from '../parsers/sys-hwmon.js';
+import { type HwmonChip, type HwmonSensor, sensorsOf } from '../parsers/sys-hwmon.js';
 import { lowestTrip, parseThermalZone, type ThermalTrip } from '../parsers/sys-thermal.js';
 import { round } from '../shared/units.js';
 
@@ -104,6 +104,18 @@ async function readHwmon(fs: HostFs, reads: AdaptiveReads, skipped: string[]): P
   return out;
 }
 
+/**
+ * hwmon limits → the limit where protection starts and the critical (shutdown) limit. Drivers
+ * use `max`, `crit` and `emergency` differently: amdgpu throttles at `crit` and shuts down at
+ * `emergency`; nvme and spd5118 warn at `max` and call `crit` critical; coretemp writes TjMax
+ * (where the CPU throttles, well below its shutdown point) as both `max` and `crit`.
+ */
+export function hwmonLimits(s: Pick<HwmonSensor, 'max' | 'crit' | 'emergency'>): { limit_c: number | null; critical_c: number | null } {
+  if (s.emergency !== null) return { limit_c: s.max ?? s.crit, critical_c: s.emergency };
+  if (s.crit !== null && s.max !== null) return s.crit > s.max ? { limit_c: s.max, critical_c: s.crit } : { limit_c: s.max, critical_c: null };
+  return { limit_c: s.max, critical_c: s.crit };
+}
+
 export async function readSensors(fs: HostFs, reads: AdaptiveReads): Promise<SensorReadings> {
   const skipped: string[] = [];
   const [zones, hwmon] = await Promise.all([readZones(fs, reads, skipped), readHwmon(fs, reads, skipped)]);
@@ -121,8 +133,7 @@ export async function readSensors(fs: HostFs, reads: AdaptiveReads): Promise<Sen
         sensor: s.id,
         label: s.label,
         temp_c: s.input,
-        limit_c: s.max,
-        critical_c: s.crit ?? s.emergency,
+        ...hwmonLimits(s),
         trips: null,
       });
     }

@@ -7,6 +7,7 @@ import { extractMetric } from '../shared/metrics.js';
 import { errnoError, fixtureHost, fixtureRoots, makeCollectorContext } from '../../test/helpers/collector-context.js';
 import { type PowerPayload, powerMonitor } from './power.js';
 import { RAPL_READ_HINT } from './power-rapl.js';
+import { hwmonLimits } from './power-sensors.js';
 
 const LAPTOP = fixtureHost('laptop-battery-browsers');
 const WORKSTATION = fixtureHost('workstation-zram-nfs');
@@ -271,6 +272,26 @@ describe('sensors', () => {
     ]);
     expect(p.reasons.skipped).toEqual(['thermal_zone0: temp: no reading available (sensor not ready)']);
     expect(p.max_temp_c).toBe(38);
+  });
+});
+
+describe('hwmon limits', () => {
+  it.each([
+    { driver: 'amdgpu (throttles at crit, shuts down at emergency)', max: null, crit: 110, emergency: 115, limit: 110, critical: 115 },
+    { driver: 'nvme / spd5118 (warning max, critical crit)', max: 84.85, crit: 89.85, emergency: null, limit: 84.85, critical: 89.85 },
+    { driver: 'coretemp (TjMax as both max and crit)', max: 100, crit: 100, emergency: null, limit: 100, critical: null },
+    { driver: 'crit only', max: null, crit: 128, emergency: null, limit: null, critical: 128 },
+    { driver: 'max only (nct6775)', max: 80, crit: null, emergency: null, limit: 80, critical: null },
+    { driver: 'none (k10temp)', max: null, crit: null, emergency: null, limit: null, critical: null },
+  ])('$driver', ({ max, crit, emergency, limit, critical }) => {
+    expect(hwmonLimits({ max, crit, emergency })).toEqual({ limit_c: limit, critical_c: critical });
+  });
+
+  it('a laptop CPU at TjMax is serious (throttling), not critical', async () => {
+    const h = 'sys/class/hwmon/hwmon3';
+    const p = await setup(tree({ [`${h}/name`]: 'coretemp\n', [`${h}/temp1_label`]: 'Package id 0\n', [`${h}/temp1_input`]: '100000\n', [`${h}/temp1_max`]: '100000\n', [`${h}/temp1_crit`]: '100000\n' })).tick();
+    expect(p.thermal_pressure).toBe('serious');
+    expect(p.thermal_pressure_cause).toBe('coretemp Package id 0 at 100 °C, at or above its limit 100 °C');
   });
 });
 

@@ -54,6 +54,8 @@ export interface PowerSupplies {
   ac_online: boolean | null;
   battery_pct: number | null;
   battery_power_w: number | null;
+  time_to_empty_min: number | null;
+  time_to_full_min: number | null;
   reason: string | null;
 }
 
@@ -149,6 +151,7 @@ export async function readPowerSupplies(fs: HostFs): Promise<PowerSupplies> {
     ac_online: acOnline,
     battery_pct: combinedPct(batteries),
     battery_power_w: batteries.length && batteries.every((b) => b.power_w !== null) ? round(batteries.reduce((a, b) => a + b.power_w!, 0), 2) : null,
+    ...combinedTimes(batteries),
     reason: reasons.length ? reasons.join('; ') : null,
   };
 }
@@ -164,4 +167,23 @@ function combinedPct(batteries: Battery[]): number | null {
   }
   const caps = batteries.map((b) => b.capacity_pct).filter((c): c is number => c !== null);
   return caps.length ? round(caps.reduce((a, c) => a + c, 0) / caps.length, 1) : null;
+}
+
+/**
+ * Time to empty / full for all batteries together: the energy left (or missing) over the watts
+ * flowing, when every battery has both figures; a lone battery keeps the driver's own times.
+ */
+function combinedTimes(batteries: Battery[]): { time_to_empty_min: number | null; time_to_full_min: number | null } {
+  const none = { time_to_empty_min: null, time_to_full_min: null };
+  if (batteries.length === 0) return none;
+  if (batteries.length === 1) return { time_to_empty_min: batteries[0]!.time_to_empty_min, time_to_full_min: batteries[0]!.time_to_full_min };
+  const known = batteries.every((b) => b.energy_now_wh !== null && b.energy_full_wh !== null && b.power_w !== null);
+  const watts = batteries.reduce((a, b) => a + (b.power_w ?? 0), 0);
+  if (!known || !(watts > 0)) return none;
+  const sum = (f: (b: Battery) => number) => batteries.reduce((a, b) => a + f(b), 0);
+  if (batteries.some((b) => b.status === 'Discharging')) return { ...none, time_to_empty_min: round((sum((b) => b.energy_now_wh!) / watts) * 60, 1) };
+  if (batteries.some((b) => b.status === 'Charging')) {
+    return { ...none, time_to_full_min: round((sum((b) => Math.max(0, b.energy_full_wh! - b.energy_now_wh!)) / watts) * 60, 1) };
+  }
+  return none;
 }

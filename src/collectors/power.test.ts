@@ -213,7 +213,8 @@ describe('batteries', () => {
     });
     const p = await setup(roots).tick();
     // (20 + 30) / (23 + 66) Wh
-    expect(p).toMatchObject({ on_battery: false, ac_online: true, battery_pct: 56.2, battery_power_w: 30, battery_time_to_full_min: null });
+    // Together: (3 + 36) Wh missing at 30 W = 78 min.
+    expect(p).toMatchObject({ on_battery: false, ac_online: true, battery_pct: 56.2, battery_power_w: 30, battery_time_to_full_min: 78, battery_time_to_empty_min: null });
     expect(p.batteries.map((b) => b.time_to_full_s)).toEqual([(3 / 10) * 3600, (36 / 20) * 3600]);
   });
 

@@ -27,6 +27,7 @@ export interface PowerPayload extends Payload {
   ac_online: boolean | null;
   battery_pct: number | null;
   battery_power_w: number | null;
+  /** All system batteries together (one battery: its own figure). */
   battery_time_to_empty_min: number | null;
   battery_time_to_full_min: number | null;
   thermal_pressure: ThermalLevel | null;
@@ -131,7 +132,6 @@ export const powerMonitor = defineCollector<PowerPayload, PowerState>({
       trend,
     );
     const readings = sensors.temps.map((t) => t.temp_c).filter((t): t is number => t !== null);
-    const first = supplies.batteries.length === 1 ? supplies.batteries[0]! : null;
     const { reason: raplReason, hint: raplHint, ...raplDetail } = rapl;
     return {
       available: true,
@@ -144,8 +144,8 @@ export const powerMonitor = defineCollector<PowerPayload, PowerState>({
       ac_online: supplies.ac_online,
       battery_pct: supplies.battery_pct,
       battery_power_w: supplies.battery_power_w,
-      battery_time_to_empty_min: first ? first.time_to_empty_min : null,
-      battery_time_to_full_min: first ? first.time_to_full_min : null,
+      battery_time_to_empty_min: supplies.time_to_empty_min,
+      battery_time_to_full_min: supplies.time_to_full_min,
       thermal_pressure: pressure.level,
       thermal_pressure_level: pressure.level_num,
       thermal_pressure_cause: pressure.cause,

@@ -27,6 +27,13 @@ const VOLATILE: Record<string, string[]> = {
   self_monitor: ['*'],
 };
 
+/**
+ * NVML is the one source a fixture tree cannot stand in for: it is a library on the machine
+ * running the tests. It is switched off here so a snapshot is the same on a machine with an
+ * NVIDIA GPU; the NVML path has its own tests with the fake library (src/collectors/gpu.test.ts).
+ */
+const GOLDEN_CONFIG = { collectors: { gpu_monitor: { nvml: false } } };
+
 const HOSTS_DIR = join(projectRoot, 'test/fixtures/hosts');
 const GOLDEN_DIR = join(projectRoot, 'test/golden');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -62,15 +69,16 @@ async function collectHost(source: string): Promise<Record<string, Payload>> {
   cpSync(source, dir, { recursive: true });
   const fs = new HostFs(fixtureRoots(dir));
   const clock = new ManualClock();
+  const config = defaultConfig(GOLDEN_CONFIG);
   const scheduler = new Scheduler({
     fs,
     clock,
     cache: new LatestCache(),
     bus: new Bus(),
-    config: defaultConfig(),
+    config,
     log: () => {},
   });
-  await scheduler.replaceAll(builtinCollectors, defaultConfig());
+  await scheduler.replaceAll(builtinCollectors, config);
   try {
     await scheduler.runOnce();
     for (const next of nextFiles(dir)) renameSync(next, next.slice(0, -'.next'.length));

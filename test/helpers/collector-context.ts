@@ -22,24 +22,42 @@ export function fixtureHost(id: string): HostRoots {
 
 /**
  * A HostFs whose files a test can replace per path: a string is served instead of the file,
- * null makes the file look absent (ENOENT). Everything else reads the real tree.
+ * null makes the file look absent (ENOENT), an Error is thrown as the read's failure (e.g.
+ * `errnoError('EACCES', path)` for a root-only file). Everything else reads the real tree.
  */
 export class OverridableFs extends HostFs {
-  readonly overrides = new Map<string, string | null>();
+  readonly overrides = new Map<string, string | null | Error>();
 
   override async read(path: string): Promise<string> {
     if (!this.overrides.has(path)) return super.read(path);
     const text = this.overrides.get(path);
-    if (text === null || text === undefined) {
-      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-    }
+    if (text instanceof Error) throw text;
+    if (text === null || text === undefined) throw errnoError('ENOENT', path);
     return text;
   }
 
   override async tryRead(path: string): Promise<string | null> {
     if (!this.overrides.has(path)) return super.tryRead(path);
-    return this.overrides.get(path) ?? null;
+    const text = this.overrides.get(path);
+    return typeof text === 'string' ? text : null;
   }
+
+  override async readAsync(path: string): Promise<string> {
+    if (!this.overrides.has(path)) return super.readAsync(path);
+    return this.read(path);
+  }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EIO: 'i/o error',
+  ENODATA: 'no data available',
+};
+
+/** An error shaped like the one Node's fs throws for `code` on `path`. */
+export function errnoError(code: string, path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${ERRNO_TEXT[code] ?? 'error'}, open '${path}'`), { code, path, syscall: 'open' });
 }
 
 export interface TestContext<State> {

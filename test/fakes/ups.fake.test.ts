@@ -116,16 +116,18 @@ describe('ups_monitor over apcupsd NIS (fake server)', () => {
     expect(p.ups_status).toBe('ONLINE COMMLOST');
   });
 
-  it.each<{ name: string; behaviour: NisBehaviour; reason: RegExp }>([
+  // Size-cap cases get a long deadline so that the cap, not the clock, is what ends them.
+  it.each<{ name: string; behaviour: NisBehaviour; reason: RegExp; timeoutMs?: number }>([
     { name: 'silent server', behaviour: { kind: 'silent' }, reason: /no complete reply within 300 ms/ },
     { name: 'one byte every 40 ms', behaviour: { kind: 'trickle', status: STATUS('ONLINE', '0x8', 1), everyMs: 40 }, reason: /no complete reply within 300 ms/ },
     { name: 'closed mid-message', behaviour: { kind: 'close-mid-message', status: STATUS('ONLINE', '0x8', 1) }, reason: /closed by the server in the middle of the record/ },
-    { name: 'endless records', behaviour: { kind: 'endless-records' }, reason: /reply larger than 65536 bytes, cut off/ },
+    { name: 'endless records', behaviour: { kind: 'endless-records' }, reason: /reply larger than 65536 bytes, cut off/, timeoutMs: 20_000 },
     { name: 'bogus length', behaviour: { kind: 'bogus-length', length: 0xffff }, reason: /record length 65535 is not plausible/ },
     { name: 'an HTTP server', behaviour: { kind: 'garbage', bytes: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') }, reason: /record length 18516 is not plausible/ },
     { name: 'well-framed nonsense', behaviour: { kind: 'garbage', bytes: Buffer.from([0, 5, 104, 101, 108, 108, 111, 0, 0]) }, reason: /not an apcupsd status reply/ },
-  ])('$name → unavailable with a reason', async ({ behaviour, reason }) => {
+  ])('$name → unavailable with a reason', async ({ behaviour, reason, timeoutMs }) => {
     const { ctx } = await nis(() => behaviour);
+    if (timeoutMs) ctx.config = defaultConfig({ ups: { ...ctx.config.ups, timeout_ms: timeoutMs } });
     expectUnavailable(await collect(ctx), reason);
   });
 
@@ -182,18 +184,19 @@ describe('ups_monitor over NUT upsd (fake server)', () => {
     expect(await collect(ctx)).toMatchObject({ on_battery: true, low_battery: true, ups_status: 'ONBATT DISCHARGING LOWBATT', battery_charge_pct: 12 });
   });
 
-  it.each<{ name: string; behaviour: NutBehaviour; reason: RegExp }>([
+  it.each<{ name: string; behaviour: NutBehaviour; reason: RegExp; timeoutMs?: number }>([
     { name: 'unknown UPS', behaviour: { kind: 'err', code: 'UNKNOWN-UPS' }, reason: /ERR UNKNOWN-UPS: upsd does not know this UPS name/ },
     { name: 'stale driver data', behaviour: { kind: 'err', code: 'DATA-STALE' }, reason: /ERR DATA-STALE/ },
     { name: 'driver gone', behaviour: { kind: 'err', code: 'DRIVER-NOT-CONNECTED' }, reason: /ERR DRIVER-NOT-CONNECTED/ },
     { name: 'silent server', behaviour: { kind: 'silent' }, reason: /no complete reply within 300 ms/ },
     { name: 'closed mid-message', behaviour: { kind: 'close-mid-message' }, reason: /closed by the server in the middle of the reply line/ },
-    { name: 'endless line', behaviour: { kind: 'endless-line' }, reason: /reply line longer than 2048 bytes, cut off/ },
-    { name: 'endless list', behaviour: { kind: 'endless-list' }, reason: /cut off/ },
+    { name: 'endless line', behaviour: { kind: 'endless-line' }, reason: /reply line longer than 2048 bytes, cut off/, timeoutMs: 20_000 },
+    { name: 'endless list', behaviour: { kind: 'endless-list' }, reason: /cut off/, timeoutMs: 20_000 },
     { name: 'garbage', behaviour: { kind: 'garbage', text: 'SSH-2.0-OpenSSH_9.2\r\n' }, reason: /expected "BEGIN LIST VAR testups"/ },
     { name: 'no ups.status', behaviour: { kind: 'ok', vars: () => ({ 'ups.load': '5' }) }, reason: /has no ups.status/ },
-  ])('$name → unavailable with a reason', async ({ behaviour, reason }) => {
+  ])('$name → unavailable with a reason', async ({ behaviour, reason, timeoutMs }) => {
     const { ctx } = await nut(() => behaviour);
+    if (timeoutMs) ctx.config = defaultConfig({ ups: { ...ctx.config.ups, timeout_ms: timeoutMs } });
     expectUnavailable(await collect(ctx), reason);
   });
 

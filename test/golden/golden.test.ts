@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { Payload } from '../../src/core/collector.js';
 import { LatestCache } from '../../src/core/latest.js';
 import { Scheduler } from '../../src/core/scheduler.js';
-import { defaultConfig } from '../helpers/config.js';
+import { defaultConfig, OFFLINE_PEERS } from '../helpers/config.js';
 import { HostFs } from '../../src/host/hostfs.js';
 import { fixtureRoots, projectRoot } from '../helpers/collector-context.js';
 
@@ -67,10 +67,11 @@ async function collectHost(source: string): Promise<Record<string, Payload>> {
     clock,
     cache: new LatestCache(),
     bus: new Bus(),
-    config: defaultConfig(),
+    config: defaultConfig(OFFLINE_PEERS),
     log: () => {},
   });
-  await scheduler.replaceAll(builtinCollectors, defaultConfig());
+  // Network sources point at a closed port: a fixture host has no UPS daemon or Ollama.
+  await scheduler.replaceAll(builtinCollectors, defaultConfig(OFFLINE_PEERS));
   try {
     await scheduler.runOnce();
     for (const next of nextFiles(dir)) renameSync(next, next.slice(0, -'.next'.length));

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../src/collectors/index.js';
+import { inferenceMonitor } from '../../src/collectors/inference.js';
+import { ollamaMonitor } from '../../src/collectors/ollama.js';
+import { ollamaTokens } from '../../src/collectors/ollama-tokens.js';
+import { upsMonitor } from '../../src/collectors/ups.js';
 import { Scheduler } from '../../src/core/scheduler.js';
 import { Bus } from '../../src/core/bus.js';
 import { LatestCache } from '../../src/core/latest.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { readFile } from 'node:fs/promises';
 import { extractMetric, metricPathLabels, parseMetricPath } from '../../src/shared/metrics.js';
-import { defaultConfig } from '../helpers/config.js';
+import { defaultConfig, OFFLINE_PEERS } from '../helpers/config.js';
 import { OverridableFs, fixtureHost } from '../helpers/collector-context.js';
 
 /**
@@ -67,10 +71,10 @@ describe('collector registry', () => {
       clock,
       cache,
       bus: new Bus(),
-      config: defaultConfig(),
+      config: defaultConfig(OFFLINE_PEERS),
       log: () => {},
     });
-    await scheduler.replaceAll(builtinCollectors, defaultConfig());
+    await scheduler.replaceAll(builtinCollectors, defaultConfig(OFFLINE_PEERS));
     await scheduler.runOnce();
     // The fixture holds a second /proc/stat captured 1 s later, so rates are real.
     fs.overrides.set(fs.proc('stat'), await readFile(`${fs.proc('stat')}.next`, 'utf8'));
@@ -82,6 +86,13 @@ describe('collector registry', () => {
       'cpu_monitor.package_throttle_count',
       // zram0 exists but is not an active swap device (its mm_stat is all zeros): no ratio.
       'ram_monitor.swap_zram_compression_ratio',
+      // Network peers, not files: nothing answers on the fixture run (OFFLINE_PEERS). These
+      // declarations are checked against real daemons and fake servers in test/peers and
+      // test/fakes instead; only the flags that are false rather than null appear here.
+      ...upsMonitor.metrics.map((m) => `ups_monitor.${m.name}`).filter((k) => !/\.(ups_available|on_battery|low_battery|power_climbing)$/.test(k)),
+      ...ollamaMonitor.metrics.map((m) => `ollama_monitor.${m.name}`),
+      ...ollamaTokens.metrics.map((m) => `ollama_tokens.${m.name}`),
+      ...inferenceMonitor.metrics.map((m) => `inference_monitor.${m.name}`),
     ]);
     for (const c of builtinCollectors) {
       for (const m of c.metrics) {

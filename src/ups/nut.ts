@@ -23,11 +23,14 @@ export interface NutQuery {
 }
 
 /** UPS names are single words in ups.conf; anything else could smuggle a second command. */
-const UPS_NAME_RE = /^[A-Za-z0-9_.@:-]+$/;
+const UPS_NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
 export function queryNut(q: NutQuery): Promise<Record<string, string>> {
   const label = `NUT upsd at ${q.host}:${q.port}`;
-  if (!UPS_NAME_RE.test(q.ups)) return Promise.reject(new Error(`${label}: "${q.ups}" is not a UPS name`));
+  if (!UPS_NAME_RE.test(q.ups)) {
+    const hint = q.ups.includes('@') ? ' (write only the name; the host goes in ups.nut_host)' : '';
+    return Promise.reject(new Error(`${label}: ${JSON.stringify(q.ups)} is not a UPS name${hint}`));
+  }
   for (const v of [q.username, q.password]) {
     if (v && /[\r\n]/.test(v)) return Promise.reject(new Error(`${label}: username/password must be one line`));
   }

@@ -155,6 +155,18 @@ describe('ollama_monitor (fake Ollama)', () => {
     expect(p.reason).toMatch(reason);
   });
 
+  it('the scheduler abort ends a pending request', async () => {
+    const { fake } = await fakeOllama({ fault: { kind: 'slow-headers', ms: 60_000 } });
+    const { ctx } = context({ base_url: fake.url, timeout_ms: 60_000 });
+    const abort = new AbortController();
+    ctx.signal = abort.signal;
+    const pending = monitor(ctx);
+    setTimeout(() => abort.abort(new Error('timed out after 5s')), 100);
+    const p = await pending;
+    expect(p.available).toBe(false);
+    expect(p.reason).toMatch(/api\/ps: aborted \(timed out after 5s\)/);
+  });
+
   it('Ollama not running → unavailable, connection refused', async () => {
     const p = await monitor(context({ base_url: `http://127.0.0.1:${await closedPort()}` }).ctx);
     expect(p.available).toBe(false);

@@ -200,9 +200,11 @@ describe('ups_monitor over NUT upsd (fake server)', () => {
     expectUnavailable(await collect(ctx), reason);
   });
 
-  it('refuses a UPS name that would smuggle a second command', async () => {
+  it('refuses a UPS name that would smuggle a second command, and explains upsc-style names', async () => {
     const { ctx, fake } = await nut(() => ({ kind: 'ok', vars: () => DUMMY_VARS }), { nut_ups: 'testups\nFSD testups' });
-    expectUnavailable(await collect(ctx), /is not a UPS name/);
+    expectUnavailable(await collect(ctx), /"testups\\nFSD testups" is not a UPS name/);
+    ctx.config = defaultConfig({ ups: { ...ctx.config.ups, nut_ups: 'testups@localhost' } });
+    expectUnavailable(await collect(ctx), /the host goes in ups.nut_host/);
     expect(fake.connections).toBe(0);
   });
 });

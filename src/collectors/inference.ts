@@ -2,7 +2,7 @@ import { defineCollector, type Payload } from '../core/collector.js';
 import type { Config } from '../core/config/schema.js';
 import type { InferenceKind } from '../llm/prom-mapping.js';
 import { metricsUrl, scrapeInference } from '../llm/scrape.js';
-import { type Activity, computeThroughput, pruneActivity, type Throughput } from '../llm/throughput.js';
+import { type Activity, computeThroughput, type ModelThroughput, pruneActivity, type Throughput } from '../llm/throughput.js';
 import { metric } from '../shared/metrics.js';
 import { round } from '../shared/units.js';
 import { throughputMetrics } from './ollama-tokens.js';
@@ -28,7 +28,7 @@ export interface EndpointPayload extends Partial<Throughput> {
   parse_errors?: number;
 }
 
-export interface InferencePayload extends Payload, Partial<Omit<Throughput, 'per_model'>> {
+export interface InferencePayload extends Payload, Partial<Throughput> {
   available: boolean;
   reason: string | null;
   running?: number | null;
@@ -55,6 +55,30 @@ const sumOrNull = (vals: (number | null | undefined)[]): number | null => {
   const v = vals.filter((x): x is number => typeof x === 'number');
   return v.length === 0 ? null : v.reduce((a, b) => a + b, 0);
 };
+
+/** One model served by several endpoints: rates and totals add up, the latest generation wins. */
+function mergeModels(endpoints: EndpointPayload[]): Record<string, ModelThroughput> {
+  const out: Record<string, ModelThroughput> = {};
+  const add = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+  const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+  for (const e of endpoints) {
+    for (const [model, m] of Object.entries(e.per_model ?? {})) {
+      const o = out[model];
+      out[model] = !o
+        ? { ...m }
+        : {
+            completion_tokens_per_s: round(add(o.completion_tokens_per_s, m.completion_tokens_per_s), 1),
+            prompt_tokens_per_s: round(add(o.prompt_tokens_per_s, m.prompt_tokens_per_s), 1),
+            completion_tokens_total: add(o.completion_tokens_total, m.completion_tokens_total),
+            prompt_tokens_total: add(o.prompt_tokens_total, m.prompt_tokens_total),
+            generating: o.generating || m.generating,
+            last_generation_ts: later(o.last_generation_ts, m.last_generation_ts),
+            idle_s: Math.min(o.idle_s, m.idle_s),
+          };
+    }
+  }
+  return out;
+}
 
 export const inferenceMonitor = defineCollector<InferencePayload, InferenceState>({
   name: 'inference_monitor',
@@ -114,6 +138,7 @@ export const inferenceMonitor = defineCollector<InferencePayload, InferenceState
       generating: up.some((e) => e.generating),
       running: sumOrNull(up.map((e) => e.running)),
       queued: sumOrNull(up.map((e) => e.queued)),
+      per_model: mergeModels(up),
       endpoints,
     };
   },

@@ -87,6 +87,23 @@ describe('inference_monitor', () => {
     expect(s).toMatchObject({ completion_tokens_per_s: 41.7, completion_tokens_total: 7_557_989, running: 4, kv_cache_pct: 28 });
     expect(p).toMatchObject({ completion_tokens_per_s: 216.7, running: 10, queued: 3, generating: true });
     expect(p.completion_tokens_total).toBe(41_200 + 8_251 + 20_580 + 7_557_989);
+    expect(Object.keys(p.per_model!).sort()).toEqual(['Qwen/Qwen2.5-7B-Instruct', 'laptop-llama', 'meta-llama/Llama-3.1-8B-Instruct', 'tgi']);
+  });
+
+  it('one model behind two endpoints: per_model adds their rates', async () => {
+    const a: VllmState = { model: 'm', prompt: 0, generation: 1000, running: 1, waiting: 0, kv: 0 };
+    const b: VllmState = { ...a, generation: 5000 };
+    const [fa, fb] = await Promise.all([serve(() => vllmPage(a)), serve(() => vllmPage(b))]);
+    const { ctx, clock } = context([
+      { name: 'a', url: fa.url },
+      { name: 'b', url: fb.url },
+    ]);
+    await collect(ctx);
+    clock.advance(10_000);
+    a.generation += 100;
+    b.generation += 300;
+    const p = await collect(ctx);
+    expect(p.per_model!.m).toMatchObject({ completion_tokens_per_s: 40, completion_tokens_total: 6400, generating: true, idle_s: 0 });
   });
 
   it('one endpoint down or wrong does not hide the others; each says why', async () => {

@@ -69,6 +69,17 @@ describe('buildRules', () => {
     expect(s.memory_growth).toEqual({ value: null });
   });
 
+  it('a collector whose levels come from config (ups:) gets them from the config in force', async () => {
+    const { upsMonitor } = await import('../collectors/ups.js');
+    const c = defaultConfig();
+    c.ups.load_warn = 40;
+    c.ups.load_critical = 60;
+    const load = buildRules(c, [upsMonitor]).find((r) => r.id === 'ups_monitor.ups_load_pct');
+    expect(load).toMatchObject({ warn: 40, critical: 60, direction: 'above' });
+    const battery = buildRules(c, [upsMonitor]).find((r) => r.id === 'ups_monitor.battery_charge_pct');
+    expect(battery).toMatchObject({ warn: 50, critical: 30, direction: 'below' });
+  });
+
   it('idle power reads 0 while the machine is busy, so a busy spell re-arms it', () => {
     const rules = buildRules(defaultConfig(), []);
     const idle = rules.find((r) => r.id === 'idle_power')!;

@@ -96,7 +96,7 @@ export function buildRules(config: Config, collectors: readonly AnyCollector[]):
   ];
 
   for (const c of collectors)
-    for (const th of c.thresholds ?? []) {
+    for (const th of c.thresholdsFor?.(config) ?? c.thresholds ?? []) {
       const spec = c.metrics.find((m) => m.name === th.metric);
       if (!spec) continue;
       rules.push({

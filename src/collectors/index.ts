@@ -4,11 +4,15 @@ import { diskMonitor } from './disk.js';
 import { headroomCollector } from './headroom.js';
 import { gpuMonitor } from './gpu.js';
 import { host } from './host.js';
+import { inferenceMonitor } from './inference.js';
 import { networkMonitor } from './network.js';
 import { powerMonitor } from './power.js';
+import { ollamaMonitor } from './ollama.js';
+import { ollamaTokens } from './ollama-tokens.js';
 import { processMonitor } from './processes.js';
 import { ramMonitor } from './ram.js';
 import { selfMonitor } from './self.js';
+import { upsMonitor } from './ups.js';
 
 /**
  * The built-in collectors, listed by hand so a reader sees them all in one place and nothing is
@@ -24,5 +28,9 @@ export const builtinCollectors: AnyCollector[] = [
   processMonitor,
   powerMonitor,
   gpuMonitor,
+  upsMonitor,
+  ollamaMonitor,
+  ollamaTokens,
+  inferenceMonitor,
   headroomCollector,
 ];

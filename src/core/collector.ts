@@ -72,6 +72,8 @@ export interface CollectorDefinition<P extends Payload = Payload, State = Record
   meta?: boolean;
   metrics: MetricSpec[];
   thresholds?: ThresholdSpec[];
+  /** Thresholds whose levels come from config (e.g. `ups:`); when present, used instead of `thresholds`. */
+  thresholdsFor?(config: Readonly<Config>): ThresholdSpec[];
   collect(ctx: CollectorContext<State>): Promise<P>;
   /**
    * The payload as `/api` and the WebSocket show it, when the full one is too big to push every

@@ -21,6 +21,7 @@ export type MetricUnit =
   | 'megahertz'
   | 'celsius'
   | 'watts'
+  | 'volts'
   | 'ratio'
   | 'count'
   | 'info';

@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { Payload } from '../../src/core/collector.js';
 import { LatestCache } from '../../src/core/latest.js';
 import { Scheduler } from '../../src/core/scheduler.js';
-import { defaultConfig } from '../helpers/config.js';
+import { defaultConfig, OFFLINE_PEERS } from '../helpers/config.js';
 import { HostFs } from '../../src/host/hostfs.js';
 import { fixtureRoots, projectRoot } from '../helpers/collector-context.js';
 
@@ -32,7 +32,8 @@ const VOLATILE: Record<string, string[]> = {
  * running the tests. It is switched off here so a snapshot is the same on a machine with an
  * NVIDIA GPU; the NVML path has its own tests with the fake library (src/collectors/gpu.test.ts).
  */
-const GOLDEN_CONFIG = { collectors: { gpu_monitor: { nvml: false } } };
+// Network sources point at a closed port: a fixture host has no UPS daemon or Ollama.
+const GOLDEN_CONFIG = { collectors: { gpu_monitor: { nvml: false } }, ...OFFLINE_PEERS };
 
 const HOSTS_DIR = join(projectRoot, 'test/fixtures/hosts');
 const GOLDEN_DIR = join(projectRoot, 'test/golden');

@@ -1,36 +1,17 @@
 /**
- * A tiny reader of the Prometheus text exposition format, enough for comparing against
- * node_exporter's e2e-output.txt: `name{label="value",…} number` lines; comments skipped.
+ * Strict reading of Prometheus text for tests that compare against node_exporter's
+ * e2e-output.txt: the product's parser (src/parsers/prom-text.ts), but any line it had to skip
+ * is an error here, since a fixture file should parse cleanly.
  */
-export interface PromSample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+import { type PromSample, parsePrometheusText } from '../../src/parsers/prom-text.js';
 
-const SAMPLE_RE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
-const LABEL_RE = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/g;
+export type { PromSample };
 
 export function parsePromText(text: string): PromSample[] {
-  const out: PromSample[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = SAMPLE_RE.exec(line);
-    if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(LABEL_RE)) {
-      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    }
-    out.push({ name: m[1]!, labels, value: parseValue(m[3]!) });
-  }
-  return out;
-}
-
-function parseValue(tok: string): number {
-  if (tok === '+Inf') return Number.POSITIVE_INFINITY;
-  if (tok === '-Inf') return Number.NEGATIVE_INFINITY;
-  return Number(tok);
+  const parsed = parsePrometheusText(text);
+  const bad = parsed.errors[0];
+  if (bad) throw new Error(`not a Prometheus sample line (line ${bad.line}): ${bad.message}`);
+  return parsed.samples;
 }
 
 /** Samples of one metric, optionally filtered by labels. */

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { builtinCollectors } from '../../src/collectors/index.js';
+import { inferenceMonitor } from '../../src/collectors/inference.js';
+import { ollamaMonitor } from '../../src/collectors/ollama.js';
+import { ollamaTokens } from '../../src/collectors/ollama-tokens.js';
+import { upsMonitor } from '../../src/collectors/ups.js';
 import { Scheduler } from '../../src/core/scheduler.js';
 import { Bus } from '../../src/core/bus.js';
 import { LatestCache } from '../../src/core/latest.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { readFile } from 'node:fs/promises';
 import { extractMetric, metricPathLabels, parseMetricPath } from '../../src/shared/metrics.js';
-import { defaultConfig } from '../helpers/config.js';
+import { defaultConfig, OFFLINE_PEERS } from '../helpers/config.js';
 import { OverridableFs, fixtureHost } from '../helpers/collector-context.js';
 
 /**
@@ -68,7 +72,7 @@ describe('collector registry', () => {
     const cache = new LatestCache();
     const fs = new OverridableFs(fixtureHost('debian12-vm-2c'));
     // NVML off: a real NVIDIA GPU on the test machine must not fill in the VM's GPU metrics.
-    const config = defaultConfig({ collectors: { gpu_monitor: { nvml: false } } });
+    const config = defaultConfig({ collectors: { gpu_monitor: { nvml: false } }, ...OFFLINE_PEERS });
     const scheduler = new Scheduler({
       fs,
       clock,
@@ -97,6 +101,13 @@ describe('collector registry', () => {
       // instead (src/collectors/power.test.ts, src/collectors/gpu.test.ts).
       ...allMetricsBut('power_monitor', ['on_battery']),
       ...allMetricsBut('gpu_monitor', ['gpu_count']),
+      // Network peers, not files: nothing answers on the fixture run (OFFLINE_PEERS). These
+      // declarations are checked against real daemons and fake servers in test/peers and
+      // test/fakes instead; only the flags that are false rather than null appear here.
+      ...upsMonitor.metrics.map((m) => `ups_monitor.${m.name}`).filter((k) => !/\.(ups_available|on_battery|low_battery|power_climbing)$/.test(k)),
+      ...ollamaMonitor.metrics.map((m) => `ollama_monitor.${m.name}`),
+      ...ollamaTokens.metrics.map((m) => `ollama_tokens.${m.name}`),
+      ...inferenceMonitor.metrics.map((m) => `inference_monitor.${m.name}`),
     ]);
     for (const c of builtinCollectors) {
       for (const m of c.metrics) {

@@ -79,6 +79,17 @@ function checkUps(data: Obj, add: Add): void {
   }
 }
 
+function checkInference(data: Obj, add: Add): void {
+  // Endpoint names label their series in history and /metrics: two alike would merge.
+  if (!Array.isArray(data.inference)) return;
+  const seen = new Set<string>();
+  data.inference.forEach((e, i) => {
+    const name = isObj(e) ? str(e.name) : '';
+    if (name && seen.has(name)) add(['inference', i, 'name'], `inference[${i}].name: "${name}" is already the name of another endpoint`);
+    seen.add(name);
+  });
+}
+
 function checkServer(data: Obj, add: Add): void {
   const server = data.server;
   if (!isObj(server)) return;
@@ -173,6 +184,7 @@ export function semanticProblems(data: Obj, file: string, loc: Locator): ConfigP
   };
   checkLevels(data, add);
   checkUps(data, add);
+  checkInference(data, add);
   checkServer(data, add);
   checkNotifications(data, add);
   checkAlertRules(data, add);

@@ -128,6 +128,21 @@ const MALFORMED: { name: string; yaml: string; want: Expect[] }[] = [
     want: [[2, 13, 'ollama.base_url', 'expected an http:// or https:// URL, got "localhost:11434"']],
   },
   {
+    name: 'inference in the old endpoints: form',
+    yaml: 'inference:\n  endpoints: []\n',
+    want: [[2, 3, 'inference', 'inference: expected a list of mappings, got a mapping']],
+  },
+  {
+    name: 'inference endpoint URL without a scheme',
+    yaml: 'inference:\n  - name: v\n    url: localhost:8000\n',
+    want: [[3, 10, 'inference[0].url', 'expected an http:// or https:// URL, got "localhost:8000"']],
+  },
+  {
+    name: 'two inference endpoints with one name',
+    yaml: 'inference:\n  - { name: v, url: "http://a:1" }\n  - { name: v, url: "http://b:1" }\n',
+    want: [[3, 13, 'inference[1].name', 'inference[1].name: "v" is already the name of another endpoint']],
+  },
+  {
     name: 'opswire on without a script',
     yaml: 'notifications:\n  opswire: true\n',
     want: [[2, 12, 'notifications.opswire', 'notifications.opswire: is true but notifications.opswire_script is empty']],

@@ -182,8 +182,12 @@ const Notifications = Obj(
 
 const Ollama = Obj(
   {
-    base_url: Type.String({ default: 'http://localhost:11434' }),
-    metrics_url: Type.String({ default: '', description: 'Prometheus text endpoint for token throughput' }),
+    base_url: Type.String({ default: 'http://localhost:11434', description: 'Ollama REST API (/api/ps, /api/tags)' }),
+    metrics_url: Type.String({
+      default: '',
+      description: 'Prometheus text endpoint with Ollama token counters; empty = none (upstream Ollama has no /metrics)',
+    }),
+    timeout_ms: Type.Integer({ minimum: 50, maximum: 60000, default: 2000, description: 'per request, headers and body' }),
     tokens: Obj({ warn_completion_per_s: Type.Number({ minimum: 0, default: 80 }) }, 'token throughput'),
   },
   'Ollama',
@@ -191,20 +195,28 @@ const Ollama = Obj(
 
 const InferenceEndpoint = Type.Object(
   {
-    name: Type.String(),
-    url: Type.String(),
+    name: Type.String({ minLength: 1, description: 'label in the dashboard and metrics' }),
+    url: Type.String({ description: 'the Prometheus text endpoint; a bare http://host:port gets /metrics' }),
     kind: Type.Union(
-      [Type.Literal('auto'), Type.Literal('vllm'), Type.Literal('llamacpp'), Type.Literal('tgi'), Type.Literal('sglang')],
-      { default: 'auto' },
+      [
+        Type.Literal('auto'),
+        Type.Literal('vllm'),
+        Type.Literal('llamacpp'),
+        Type.Literal('tgi'),
+        Type.Literal('sglang'),
+        Type.Literal('ollama'),
+      ],
+      { default: 'auto', description: 'which metric names to read; auto = whichever the page has' },
     ),
+    timeout_ms: Type.Integer({ minimum: 50, maximum: 60000, default: 2000 }),
   },
   { additionalProperties: false },
 );
 
-const Inference = Obj(
-  { endpoints: Type.Array(InferenceEndpoint, { default: [] }) },
-  'other inference servers (Prometheus text)',
-);
+const Inference = Type.Array(InferenceEndpoint, {
+  default: [],
+  description: 'inference servers exposing Prometheus text (vLLM, llama.cpp, TGI, SGLang): [{name, kind, url}]',
+});
 
 const Service = Type.Object(
   {

@@ -48,6 +48,8 @@ export class LiveChart {
   private lines: LineSpec[] = [];
   private data: Columns = { t: [], v: [] };
   private mergeMs = 0;
+  /** A run of missing points shorter than this is drawn through (jitter), longer is a gap. */
+  private gapMs = 6000;
   private windowMs = 3_600_000;
   private resize: ResizeObserver;
 
@@ -89,8 +91,9 @@ export class LiveChart {
   }
 
   /** Replace all data (after a history load). */
-  setColumns(cols: Columns, mergeMs: number, windowMs: number): void {
+  setColumns(cols: Columns, mergeMs: number, windowMs: number, gapMs = this.gapMs): void {
     this.data = cols;
+    this.gapMs = gapMs;
     this.mergeMs = mergeMs;
     this.windowMs = windowMs;
     this.redraw();
@@ -188,6 +191,13 @@ export class LiveChart {
       ...(s.fill ? { fill: () => color(s.color, 0.18) } : {}),
       points: { show: false },
       spanGaps: false,
+      // History buckets are as wide as the collection interval, so timer jitter leaves an empty
+      // bucket now and then: draw through those; keep real gaps (server down, collector off).
+      gaps: (u, _s, _i0, _i1, nullGaps) => {
+        const x0 = u.scales.x?.min ?? 0;
+        const px = Math.abs(u.valToPos(x0 + this.gapMs / 1000, 'x', true) - u.valToPos(x0, 'x', true));
+        return nullGaps.filter(([a, b]) => b - a > px);
+      },
     };
   }
 

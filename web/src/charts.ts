@@ -113,7 +113,7 @@ export class ChartHub {
     const cols = fromHistory(res, stored.map((n, i) => n ?? keys[i]!));
     // Live samples within one collection interval are separate points; wider buckets merge.
     const mergeMs = res.step_ms > interval * 1500 ? res.step_ms : 0;
-    b.chart.setColumns(cols, mergeMs, rangeMs);
+    b.chart.setColumns(cols, mergeMs, rangeMs, 2.5 * Math.max(res.step_ms, interval * 1000));
     // The newest sample may be newer than the history's last bucket: append it again.
     const latest = this.store.get().payloads[b.plugin];
     if (latest && latest.data.available !== false)

@@ -164,14 +164,14 @@ export function ageS(state: State, plugin: string): number | null {
 }
 
 /**
- * A sample is stale when it is older than two and a half collection intervals (at least 6 s):
- * a tick or two may be late under load, three missed ones are not "current" any more.
- * Once-collectors (interval 0, `host`) never go stale.
+ * A sample is stale when it is older than three collection intervals (at least 8 s): a tick
+ * may be late on a loaded machine (a slow pass, a delayed timer), three missed ones are not
+ * "current" any more. Once-collectors (interval 0, `host`) never go stale.
  */
 export function staleAfterS(state: State, plugin: string): number {
   const interval = state.intervals[plugin];
   if (interval === 0) return Number.POSITIVE_INFINITY;
-  return Math.max(6, 2.5 * (interval ?? 5));
+  return Math.max(8, 3 * (interval ?? 5));
 }
 
 export function isStale(state: State, plugin: string): boolean {
@@ -187,5 +187,5 @@ export function payloadOf(state: State, plugin: string): Payload | null {
 /** Whether the server runs this collector (unknown list = assume yes while connecting). */
 export function isRunning(state: State, plugin: string): boolean {
   if (state.payloads[plugin]) return state.plugins === null || state.plugins.includes(plugin);
-  return state.plugins !== null && state.plugins.includes(plugin);
+  return state.plugins?.includes(plugin) ?? false;
 }

@@ -41,7 +41,7 @@ describe.skipIf(skipReason !== null)('dashboard in chromium', { timeout: 90_000 
     await browser!.page.screenshot({ path: join(shots, name), fullPage });
   }
 
-  it('loads with no console error and no request leaving the origin; the strip shows the server state', async () => {
+  it('loads with no console error and no request leaving the origin; the strip shows the server state', { timeout: publish ? 240_000 : 90_000 }, async () => {
     const server = await startDashServer({ extra: [standInHeadroom()] });
     servers.push(server);
     browser = await openBrowser();
@@ -70,8 +70,12 @@ describe.skipIf(skipReason !== null)('dashboard in chromium', { timeout: 90_000 
     // Keyboard: the badge is focusable and its reason becomes visible on focus.
     await page.focus('#state-badge');
     await expect(page.locator('#badge-reason').isVisible()).resolves.toBe(true);
-    await page.waitForTimeout(2500); // let charts gather a few live points for the screenshot
     await page.locator('body').click({ position: { x: 600, y: 700 } });
+    if (publish) {
+      // For the README: a few minutes of real samples on the 5-minute range.
+      await page.click('button.range[data-range="5m"]');
+      await page.waitForTimeout(150_000);
+    }
     await shoot('dashboard-dark.png');
 
     const origin = new URL(server.base).origin;

@@ -120,7 +120,8 @@ export function headroomPanel(): { root: HTMLElement; render(state: State): void
     toggleClass(p.root, 'is-stale', !drill && badge.state === 'STALE');
     syncRows(bars, hp && hp.available !== false ? barsOf(hp) : [], (b) => b.key, makeBar, renderBar);
     const list = hp && hp.available !== false ? causesOf(hp) : [];
-    syncRows(causes, list, (c) => `${c.level}|${c.code}|${c.text}`, makeCause, renderCause);
+    // One cause is the reason already shown above; the list is for when there are several.
+    syncRows(causes, list.length > 1 ? list : [], (c) => `${c.level}|${c.code}|${c.text}`, makeCause, renderCause);
     setText(p.meta, hp && hp.available !== false && list.length === 0 ? 'no active causes' : '');
   };
   return { root: p.root, render };

@@ -182,7 +182,8 @@ export function processesPanel(): { root: HTMLElement; render(state: State): voi
       const chip = p.root.querySelector('.chip.status') as HTMLElement;
       if (!last?.ts) return;
       const age = (state.now + state.clockOffset - Date.parse(last.ts)) / 1000;
-      const stale = age > staleAfterS(state, 'process_monitor');
+      // Fetched every POLL_MS, so the table may be that much older than a pushed sample.
+      const stale = age > staleAfterS(state, 'process_monitor') + POLL_MS / 1000;
       toggleClass(p.root, 'is-stale', stale);
       setText(chip, stale ? `stale · ${fmtDuration(age)} old` : 'live');
       setAttr(chip, 'data-tone', stale ? 'amber' : 'ok');

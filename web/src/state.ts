@@ -82,7 +82,8 @@ export function initialState(now: number, saved: { range?: RangeKey; theme?: The
     now,
     system: null,
     auth: 'ok',
-    range: saved.range ?? '1h',
+    // Five minutes: live movement at a glance; longer ranges are one click away.
+    range: saved.range ?? '5m',
     theme: saved.theme ?? 'dark',
     events: [],
     status: null,

@@ -67,7 +67,8 @@ export function kvList(keys: [string, string][]): {
       if (!dd) return;
       setText(dd, text);
       setAttr(dd, 'data-tone', tone);
-      setAttr(dd, 'title', title ?? null);
+      // Long values are cut with an ellipsis: the whole text is on hover.
+      setAttr(dd, 'title', title ?? (text.length > 18 ? text : null));
     },
   };
 }

@@ -15,6 +15,8 @@ import { row, setCells, stat, sub, table } from '../widgets.js';
 
 const SOURCES = ['ollama_monitor', 'ollama_tokens', 'inference_monitor'] as const;
 const tok = (v: number) => `${fmtNum(v, 0)}/s`;
+/** Context windows as people say them: 4096 → 4k, 131072 → 128k. */
+const ctxLabel = (v: number | null) => (v === null ? DASH : v >= 1024 && v % 1024 === 0 ? `${v / 1024}k` : fmtCount(v));
 
 function throughputChart(charts: ChartHub, plugin: string): LiveChart {
   const chart = new LiveChart({ label: `${plugin} tokens per second over time`, height: 90, axes: [{ scale: 'tok/s', format: tok }] });
@@ -79,7 +81,7 @@ export function llmPanel(charts: ChartHub): { root: HTMLElement; render(state: S
             str(m, 'params') ?? DASH,
             str(m, 'quantization') ?? DASH,
             fmtGb(num(m, 'size_vram_gb')),
-            fmtCount(num(m, 'context_length')),
+            ctxLabel(num(m, 'context_length')),
             exp === null ? 'kept loaded' : fmtDuration(num(m, 'expires_in_s')),
           ]);
         },

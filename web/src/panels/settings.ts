@@ -70,9 +70,17 @@ export function settingsDialog(store: Store, hooks: SettingsHooks): { root: HTML
     if (!Number.isFinite(v) || v < 1) return say('the interval must be 1 s or more', 'red');
     void configure({ interval: v }, `interval set to ${v} s for every periodic collector`);
   });
-  enabled.addEventListener('change', () => void configure({ enabled: enabled.checked }, enabled.checked ? 'collection started' : 'collection paused'));
+  let enabledPending = false;
+  enabled.addEventListener('change', () => {
+    enabledPending = true;
+    void configure({ enabled: enabled.checked }, enabled.checked ? 'collection started' : 'collection paused').finally(() => {
+      enabledPending = false;
+    });
+  });
 
   const collectors = h('ul.collectors');
+  // Collectors whose switch the user just flipped: the box shows the wish until the server answers.
+  const pending = new Set<string>();
   const facts = h('p.note');
 
   const root = h(
@@ -105,19 +113,25 @@ export function settingsDialog(store: Store, hooks: SettingsHooks): { root: HTML
     if (!st) return;
     if (document.activeElement !== interval) interval.value = st.interval === null ? '' : String(st.interval);
     setAttr(interval, 'placeholder', st.interval === null ? 'mixed' : null);
-    enabled.checked = st.enabled;
+    if (!enabledPending) enabled.checked = st.enabled;
     syncRows(
       collectors,
       st.available_plugins,
       (n) => n,
       (name) => {
         const box = h('input', { type: 'checkbox', id: `col-${name}` });
-        box.addEventListener('change', () => void configure({ plugins: { [name]: box.checked } }, `${name} ${box.checked ? 'started' : 'stopped'}`));
+        box.addEventListener('change', () => {
+          pending.add(name);
+          void configure({ plugins: { [name]: box.checked } }, `${name} ${box.checked ? 'started' : 'stopped'}`).finally(() => {
+            pending.delete(name);
+            render(store.get());
+          });
+        });
         return h('li', null, box, h('label', { for: `col-${name}` }, name), h('span.note'));
       },
       (li, name) => {
         const box = li.querySelector('input') as HTMLInputElement;
-        box.checked = st.plugins.includes(name);
+        if (!pending.has(name)) box.checked = st.plugins.includes(name);
         const c = st.collectors[name];
         setText(
           li.querySelector('.note')!,

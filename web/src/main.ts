@@ -120,6 +120,7 @@ function renderToolbar(state: State): void {
           ? `server not answering${state.lastContact !== null ? ` for ${fmtDuration((state.now - state.lastContact) / 1000)}` : ''} — retrying; figures are stale`
           : '';
   setText(notice, text);
+  setAttr(notice, 'title', text || null);
   setAttr(notice, 'data-tone', state.auth === 'required' || state.link === 'offline' ? 'red' : state.link === 'polling' ? 'amber' : null);
   const sys = state.system;
   const host = state.payloads.host?.data;

@@ -3,7 +3,17 @@
  * (live link, storage, ticks). No framework: every view creates its elements once and updates
  * them in place, which keeps the bundle small and the layout still while figures change.
  */
-import './style.css';
+// Stylesheets in cascade order (bundled into one file).
+import './styles/theme.css';
+import './styles/strip.css';
+import './styles/layout.css';
+import './styles/widgets.css';
+import './styles/headroom.css';
+import './styles/cpu.css';
+import './styles/charts.css';
+import './styles/tables.css';
+import './styles/panels.css';
+import './styles/narrow.css';
 import { ChartHub } from './charts.js';
 import { h, setAttr, setText, toggleClass } from './dom.js';
 import { fmtDuration } from './format.js';

@@ -3,10 +3,10 @@
  * The `headroom` collector is the TEST-ONLY stand-in from stand-in-headroom.ts (it evaluates the
  * real ram/cpu payloads) until the real collector of issue 4 lands.
  *
- * Screenshots go to a temp dir; with UPDATE_SCREENSHOTS=1 they are also written to docs/
- * (the README shows them). Timing is never asserted: waits only bound how long we look.
+ * Screenshots go to a temp dir (removed afterwards); with UPDATE_SCREENSHOTS=1 they are written
+ * to docs/ (the README shows them). Timing is never asserted: waits only bound how long we look.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -31,10 +31,14 @@ describe.skipIf(skipReason !== null)('dashboard in chromium', { timeout: 90_000 
     for (const s of servers.splice(0)) await s.close();
   });
   afterAll(() => {
-    if (!publish) return;
+    if (!publish) {
+      rmSync(shots, { recursive: true, force: true });
+      return;
+    }
     mkdirSync(join(projectRoot, 'docs'), { recursive: true });
     for (const f of ['dashboard-dark.png', 'dashboard-light.png', 'dashboard-phone.png', 'dashboard-hold.png'])
       copyFileSync(join(shots, f), join(projectRoot, 'docs', f));
+    rmSync(shots, { recursive: true, force: true });
   });
 
   async function shoot(name: string, fullPage = false): Promise<void> {

@@ -4,6 +4,7 @@
  * doubles return the contract shapes (SPEC §2.2 and the lead's contracts) so the panels are seen
  * to render them; and the interactive parts (process table, settings) against the real server.
  */
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -121,7 +122,10 @@ describe.skipIf(skipReason !== null)('dashboard panels in chromium', { timeout: 
     expect(await page.locator('#panel-ups .stat').first().textContent()).toBe('status⚡ ON BATTERY');
     expect(await page.locator('#panel-llm tbody tr').first().textContent()).toMatch(/^qwen2\.5:14b · qwen214\.8BQ4_K_M10\.1 GB4kkept loaded$/);
     for (const id of ['gpu', 'power', 'ups', 'llm']) expect(await page.locator(`#panel-${id}`).getAttribute('class')).not.toContain('is-na');
-    await page.screenshot({ path: join(tmpdir(), 'headroom-contract-panels.png'), fullPage: true });
+    // Drawn at full height without error (kept only when KEEP_SCREENSHOTS=1, for a look).
+    const shot = join(tmpdir(), `headroom-contract-panels-${process.pid}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    if (process.env.KEEP_SCREENSHOTS !== '1') rmSync(shot, { force: true });
     expect(browser.errors).toEqual([]);
   });
 

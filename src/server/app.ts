@@ -8,6 +8,7 @@ import { errorHandler, sendError } from './errors.js';
 import { installGuard, type RouteSecurity } from './guard.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerHeadroomRoutes } from './routes/headroom.js';
+import { registerDashboard } from './routes/dashboard.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerProcessRoutes } from './routes/processes.js';
 import { WsHub } from './ws.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   https?: { cert: Buffer; key: Buffer } | null;
   /** WebSocket keep-alive ping interval (tests shorten it). */
   pingIntervalMs?: number;
+  /** The built dashboard's directory; default: found beside the server (null = not built). */
+  dashboardDir?: string | null;
 }
 
 export interface HeadroomApp {
@@ -111,17 +114,7 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(LANDING),
-  );
+  await registerDashboard(app, deps.dashboardDir);
 
   return { app, hub };
 }
-
-// A plain page until the dashboard lands: no scripts, no external requests.
-const LANDING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>headroom</title>
-<style>body{font:15px system-ui,sans-serif;max-width:40em;margin:3em auto;color:#222}code{background:#eee;padding:0 .3em}</style>
-</head><body><h1>headroom</h1><p>The dashboard is not built into this version yet. The API is:</p><ul>
-<li><a href="/api"><code>/api</code></a> snapshot</li><li><a href="/api/status"><code>/api/status</code></a> collectors</li>
-<li><a href="/info"><code>/info</code></a> identity</li><li><a href="/docs"><code>/docs</code></a> API docs</li>
-<li><code>/ws</code> live WebSocket</li></ul></body></html>`;

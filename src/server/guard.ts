@@ -22,6 +22,12 @@ export interface RouteSecurity {
   stateChanging?: boolean;
   /** A WebSocket upgrade: the Origin must be ours and `?token=` is accepted. */
   websocket?: boolean;
+  /**
+   * Served without a token even when tokens are configured: the dashboard's static files (no
+   * data in them). A browser cannot send a bearer header when it loads a page, and the page
+   * itself asks for the token. The Host allow-list still applies.
+   */
+  public?: boolean;
 }
 
 export interface GuardOptions {
@@ -61,7 +67,7 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
     const tokens = resolveTokens(config);
     // Configured tokens are always required; --insecure-no-auth only lets a server with none
     // start on a non-loopback address (the start-up rule in security.ts).
-    if (tokens.length > 0) {
+    if (tokens.length > 0 && !sec.public) {
       const query = req.query as Record<string, unknown> | undefined;
       const presented =
         bearerOf(req.headers.authorization) ??

@@ -7,9 +7,10 @@ import { networkMonitor } from './network.js';
 import { processMonitor } from './processes.js';
 import { ramMonitor } from './ram.js';
 import { selfMonitor } from './self.js';
+import { serviceMonitor } from './services.js';
 
 /**
  * The built-in collectors, listed by hand so a reader sees them all in one place and nothing is
  * loaded by directory scanning. New collectors are appended here.
  */
-export const builtinCollectors: AnyCollector[] = [host, cpuMonitor, networkMonitor, selfMonitor, diskMonitor, ramMonitor, processMonitor, headroomCollector];
+export const builtinCollectors: AnyCollector[] = [host, cpuMonitor, networkMonitor, selfMonitor, diskMonitor, ramMonitor, processMonitor, headroomCollector, serviceMonitor];

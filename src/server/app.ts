@@ -10,6 +10,7 @@ import { registerCoreRoutes } from './routes/core.js';
 import { registerHeadroomRoutes } from './routes/headroom.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerProcessRoutes } from './routes/processes.js';
+import { registerServiceRoutes } from './routes/services.js';
 import { WsHub } from './ws.js';
 import { ErrorCodes } from '../shared/errors.js';
 
@@ -93,6 +94,7 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
   registerHeadroomRoutes(app, engine);
   registerHistoryRoutes(app, engine);
   registerProcessRoutes(app, engine);
+  registerServiceRoutes(app, engine);
 
   const wsRoute: RouteSecurity = { scope: 'read', websocket: true };
   app.get(

@@ -4,9 +4,9 @@
  * difference of two samples, so one garbage-collection dip or a burst of allocation does not
  * read as a leak; r² says how straight the line is (a steady leak is close to 1).
  *
- * Samples live in a bounded ring: at most MAX_POINTS per window, at least window/MAX_POINTS
- * apart (the newest sample replaces the last kept one until that spacing is reached), so a
- * 24 h window costs the same memory as a 20 s one.
+ * Samples live in a bounded ring: kept samples are at least window/MAX_POINTS apart, plus the
+ * newest one (at most MAX_POINTS + 2 in all), so a 24 h window costs the same memory as a
+ * 20 s one.
  */
 export const MAX_POINTS = 720;
 /** A slope needs this many samples… */
@@ -39,7 +39,9 @@ export class RssSeries {
     const n = this.t.length;
     if (n > 0 && atMs <= this.t[n - 1]!) return; // not after the last one: ignore
     const spacing = this.windowMs / MAX_POINTS;
-    if (n >= 2 && atMs - this.t[n - 2]! < spacing) {
+    // The newest sample is a moving head: it replaces the previous head until that one is a full
+    // spacing past the last kept sample, and then stays.
+    if (n >= 2 && this.t[n - 1]! - this.t[n - 2]! < spacing) {
       this.t[n - 1] = atMs;
       this.v[n - 1] = rssMb;
     } else {

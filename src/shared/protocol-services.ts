@@ -67,7 +67,6 @@ export const ServiceRow = Type.Object(
     unit: Nullable(Type.String()),
     container_id: Nullable(Type.String()),
   },
-  { $id: 'ServiceRow' },
 );
 export type ServiceRow = Static<typeof ServiceRow>;
 
@@ -109,7 +108,6 @@ export const IdleSummary = Type.Object(
     tracked_since: Type.String(),
     consumers: Type.Array(IdleConsumer, { description: 'services consuming while idle today, ranked by energy then CPU' }),
   },
-  { $id: 'IdleSummary' },
 );
 export type IdleSummary = Static<typeof IdleSummary>;
 
@@ -131,7 +129,6 @@ export const Recommendation = Type.Object(
     text: Type.String(),
     evidence: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()])),
   },
-  { $id: 'Recommendation' },
 );
 export type Recommendation = Static<typeof Recommendation>;
 
@@ -145,28 +142,41 @@ export const PortStats = Type.Object({
 });
 export type PortStats = Static<typeof PortStats>;
 
-const Unavailable = { available: Type.Literal(false), reason: Type.String(), ts: Nullable(Type.String()) };
+const Common = {
+  available: Type.Boolean({ description: 'false while service_monitor is off, failing or has not run yet' }),
+  reason: Type.Optional(Type.String({ description: 'why available is false' })),
+  ts: Nullable(Type.String(), 'when service_monitor produced the data (ISO)'),
+};
 
-export const ServicesResponse = Type.Union([
-  Type.Object({
-    available: Type.Literal(true),
-    ts: Type.String(),
+export const ServicesResponse = Type.Object(
+  {
+    ...Common,
     services: Type.Array(ServiceRow),
-    idle: IdleSummary,
+    idle: Nullable(IdleSummary),
     recommendations: Type.Array(Recommendation),
-    processes_source: Type.String(),
-    ports: PortStats,
-  }),
-  Type.Object(Unavailable),
-]);
+    processes_source: Nullable(Type.String({ description: 'process_monitor, or scan (our own, when it is off)' })),
+    ports: Nullable(PortStats),
+  },
+  { $id: 'ServicesResponse' },
+);
+export type ServicesResponse = Static<typeof ServicesResponse>;
 
-export const IdleResponse = Type.Union([
-  Type.Object({ available: Type.Literal(true), ts: Type.String(), idle: IdleSummary, recommendations: Type.Array(Recommendation) }),
-  Type.Object(Unavailable),
-]);
+export const IdleResponse = Type.Object(
+  { ...Common, idle: Nullable(IdleSummary), recommendations: Type.Array(Recommendation) },
+  { $id: 'IdleResponse' },
+);
+export type IdleResponse = Static<typeof IdleResponse>;
 
-export const RecommendationsResponse = Type.Union([
-  Type.Object({ available: Type.Literal(true), ts: Type.String(), recommendations: Type.Array(Recommendation) }),
-  Type.Object(Unavailable),
-]);
+export const Severity = Type.Union([Type.Literal('INFO'), Type.Literal('WARN'), Type.Literal('CRITICAL')]);
+
+export const RecommendationsQuery = Type.Object(
+  { min_severity: Type.Optional(Severity), service: Type.Optional(Type.String({ description: 'only this service' })) },
+  { additionalProperties: false },
+);
+export type RecommendationsQuery = Static<typeof RecommendationsQuery>;
+
+export const RecommendationsResponse = Type.Object(
+  { ...Common, recommendations: Type.Array(Recommendation) },
+  { $id: 'RecommendationsResponse' },
+);
 export type RecommendationsResponse = Static<typeof RecommendationsResponse>;

@@ -7,7 +7,7 @@ import { containerName, readPidfile } from '../services/facts.js';
 import { cpuWatts, gpuShare, powerReading, powerShareW, sumFigures } from '../services/figures.js';
 import { assignOwnership, dynamicServices, type MatchFacts } from '../services/ownership.js';
 import { PortMap, type ProcRef } from '../services/port-map.js';
-import { serviceStatus } from '../services/status.js';
+import { type StatusInfo, serviceStatus } from '../services/status.js';
 import { closeOwn, type OwnTable, processTable } from '../services/table.js';
 import { type MetricSpec, metric } from '../shared/metrics.js';
 import type { PortStats, ServiceRow } from '../shared/protocol-services.js';
@@ -109,7 +109,9 @@ export const serviceMonitor = defineCollector<ServicesPayload, ServicesState>({
     const units = st.units;
     const liveUnits = new Set<string>();
 
+    const rc: RowContext = { byPid, totalCpu, reading, gpu, ports, procs, inodePort, now, descriptors: true };
     const services: ServiceRow[] = [];
+    const ownedPids = new Set<number>();
     defs.forEach((def, i) => {
       const pids = own.owned.get(i) ?? [];
       if (def.origin === 'auto' && pids.length === 0) return;
@@ -121,58 +123,29 @@ export const serviceMonitor = defineCollector<ServicesPayload, ServicesState>({
         if (!big && !units.has(def.name)) return;
         units.add(def.name);
       }
-      const pidSet = new Set(pids);
-      const g = gpuShare(gpu, pidSet);
-      const share = powerShareW(fig.cpu_pct, totalCpu, cpuWatts(reading, g.all_gpus_w), g.gpu_w);
-      let fds: number | null = null;
-      const svcPorts = new Set<number>();
-      for (const pid of pids) {
-        const n = ports.countFds(pid);
-        if (n !== null) fds = (fds ?? 0) + n;
-        const socks = ports.sockets(procs.get(pid)!, now, PORT_REFRESH_MS);
-        for (const inode of socks ?? []) {
-          const port = inodePort.get(inode);
-          if (port !== undefined) svcPorts.add(port);
-        }
-      }
       const status = serviceStatus(def, i, own, facts, listening);
-      services.push({
-        name: def.name,
-        origin: def.origin,
-        kind: def.kind,
-        ...status,
-        pids: pids.slice(0, PIDS_SHOWN),
-        process_count: pids.length,
-        main_pid: mainPid(pids, byPid),
-        top_process: fig.top_process,
-        cpu_pct: pids.length ? fig.cpu_pct : null,
-        rss_mb: fig.rss_mb,
-        threads: fig.threads,
-        fds,
-        read_mbps: fig.read_mbps,
-        write_mbps: fig.write_mbps,
-        ports: [...svcPorts].sort((a, b) => a - b),
-        vram_mb: g.vram_mb,
-        power_w: share.power_w,
-        power: { cpu_share_pct: share.cpu_share_pct, cpu_w: share.cpu_w, gpu_w: round(g.gpu_w, 2), source: reading.source },
-        active: false,
-        idle_cpu_threshold_pct: def.idleCpuPct,
-        last_active: null,
-        idle_for_s: null,
-        idle_burn_cpu_pct: null,
-        memory_growth_mb_h: null,
-        memory_growth_r2: null,
-        memory_growth_reason: null,
-        idle_energy_today_wh: null,
-        unit: def.kind === 'systemd' ? def.name : (procRows[0]?.unit ?? null),
-        container_id: def.kind === 'container' ? String(def.criteria[0]!.value) : null,
-      });
+      const unit = def.kind === 'systemd' ? def.name : (procRows[0]?.unit ?? null);
+      const container = def.kind === 'container' ? String(def.criteria[0]!.value) : null;
+      for (const p of pids) ownedPids.add(p);
+      services.push(buildRow({ name: def.name, origin: def.origin, kind: def.kind, idleCpuPct: def.idleCpuPct, status, unit, container_id: container }, pids, rc, fig));
     });
     for (const u of [...units]) if (!liveUnits.has(u)) units.delete(u);
 
+    // Hot processes in no service: not listed, but a busy loop outside any service is still found.
+    const loose = rows
+      .filter((r) => !r.kernel_thread && !ownedPids.has(r.pid) && (r.cpu_pct ?? 0) > ctx.config.idle.cpu_pct)
+      .map((r) =>
+        buildRow(
+          { name: `${r.exe}[${r.pid}]`, origin: 'auto', kind: 'process', idleCpuPct: ctx.config.idle.cpu_pct, status: RUNNING, unit: r.unit, container_id: r.container_id },
+          [r.pid],
+          { ...rc, descriptors: false },
+          sumFigures([r]),
+        ),
+      );
+
     return {
       available: true,
-      ...analyse(ctx, services, { now, wall, reading }),
+      ...analyse(ctx, services, loose, { now, wall, reading }),
       processes_source: table.source,
       ports: ports.tickStats(),
     };
@@ -181,6 +154,73 @@ export const serviceMonitor = defineCollector<ServicesPayload, ServicesState>({
     closeOwn(ctx.state);
   },
 });
+
+const RUNNING = { status: 'running' as const, status_reason: null, matched_by: [] };
+
+interface RowContext {
+  byPid: ReadonlyMap<number, ProcessRow>;
+  totalCpu: number;
+  reading: ReturnType<typeof powerReading>;
+  gpu: Payload | undefined;
+  ports: PortMap;
+  procs: ReadonlyMap<number, ProcRef>;
+  inodePort: ReadonlyMap<number, number>;
+  now: number;
+  /** Count descriptors and read listening ports (not for the hot processes of no service). */
+  descriptors: boolean;
+}
+
+/** A service row from its processes; activity, growth and idle fields are filled by analyse(). */
+function buildRow(
+  meta: Pick<ServiceRow, 'name' | 'origin' | 'kind' | 'unit' | 'container_id'> & { idleCpuPct: number; status: StatusInfo },
+  pids: number[],
+  rc: RowContext,
+  fig: ReturnType<typeof sumFigures>,
+): ServiceRow {
+  const g = gpuShare(rc.gpu, new Set(pids));
+  const share = powerShareW(fig.cpu_pct, rc.totalCpu, cpuWatts(rc.reading, g.all_gpus_w), g.gpu_w);
+  let fds: number | null = null;
+  const svcPorts = new Set<number>();
+  for (const pid of rc.descriptors ? pids : []) {
+    const n = rc.ports.countFds(pid);
+    if (n !== null) fds = (fds ?? 0) + n;
+    for (const inode of rc.ports.sockets(rc.procs.get(pid)!, rc.now, PORT_REFRESH_MS) ?? []) {
+      const port = rc.inodePort.get(inode);
+      if (port !== undefined) svcPorts.add(port);
+    }
+  }
+  return {
+    name: meta.name,
+    origin: meta.origin,
+    kind: meta.kind,
+    ...meta.status,
+    pids: pids.slice(0, PIDS_SHOWN),
+    process_count: pids.length,
+    main_pid: mainPid(pids, rc.byPid),
+    top_process: fig.top_process,
+    cpu_pct: pids.length ? fig.cpu_pct : null,
+    rss_mb: fig.rss_mb,
+    threads: fig.threads,
+    fds,
+    read_mbps: fig.read_mbps,
+    write_mbps: fig.write_mbps,
+    ports: [...svcPorts].sort((a, b) => a - b),
+    vram_mb: g.vram_mb,
+    power_w: share.power_w,
+    power: { cpu_share_pct: share.cpu_share_pct, cpu_w: share.cpu_w, gpu_w: round(g.gpu_w, 2), source: rc.reading.source },
+    active: false,
+    idle_cpu_threshold_pct: meta.idleCpuPct,
+    last_active: null,
+    idle_for_s: null,
+    idle_burn_cpu_pct: null,
+    memory_growth_mb_h: null,
+    memory_growth_r2: null,
+    memory_growth_reason: null,
+    idle_energy_today_wh: null,
+    unit: meta.unit,
+    container_id: meta.container_id,
+  };
+}
 
 function payloads(ctx: CollectorContext<ServicesState>): Record<string, Payload | undefined> {
   const out: Record<string, Payload | undefined> = {};

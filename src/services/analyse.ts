@@ -38,6 +38,7 @@ export interface Analysis {
 export function analyse(
   ctx: Pick<CollectorContext<AnalysisState>, 'config' | 'latest' | 'state'>,
   services: ServiceRow[],
+  loose: ServiceRow[],
   t: { now: number; wall: number; reading: PowerReading },
 ): Analysis {
   const st = ctx.state;
@@ -73,11 +74,16 @@ export function analyse(
 
   const cpu = ctx.latest('cpu_monitor');
   const cores = num(cpu, 'core_count') ?? (Array.isArray(cpu?.per_core_pct) ? cpu.per_core_pct.length : null);
+  const aggregate = cpu?.available === false ? null : num(cpu, 'aggregate_pct');
+  // headroom's own cost is left out: the observer must not make the machine look busy.
+  const self = services.find((s) => s.kind === 'headroom');
+  const selfShare = self?.cpu_pct && cores ? self.cpu_pct / cores : 0;
+  const judged = [...services.filter((s) => s.status !== 'stopped' && s.kind !== 'headroom'), ...loose];
   const verdict = machineState(
-    cpu?.available === false ? null : num(cpu, 'aggregate_pct'),
+    aggregate === null ? null : Math.max(0, aggregate - selfShare),
     cores,
     ctx.config.idle.cpu_pct,
-    services.filter((s) => s.status !== 'stopped').map((s) => ({ name: s.name, cpu_pct: s.cpu_pct, io_mbps: ioMbps(s), idle_cpu_pct: s.idle_cpu_threshold_pct })),
+    judged.map((s) => ({ name: s.name, cpu_pct: s.cpu_pct, io_mbps: ioMbps(s), idle_cpu_pct: s.idle_cpu_threshold_pct })),
   );
   st.burning ??= new Map();
   const burning = st.burning;
@@ -88,7 +94,7 @@ export function analyse(
     b.seconds = (t.now - b.startMono) / 1000;
     burning.set(n, b);
   }
-  for (const s of services) {
+  for (const s of [...services, ...loose]) {
     s.idle_burn_cpu_pct = verdict.state === 'unknown' ? null : verdict.burners.includes(s.name) ? s.cpu_pct : 0;
   }
 
@@ -101,7 +107,7 @@ export function analyse(
     state: verdict.state,
     burners: verdict.burners,
     power: t.reading,
-    services: services.map((s) => ({ name: s.name, power_w: s.power_w, cpu_pct: s.cpu_pct })),
+    services: [...services, ...loose].map((s) => ({ name: s.name, power_w: s.power_w, cpu_pct: s.cpu_pct })),
   });
   for (const s of services) s.idle_energy_today_wh = tracker.serviceEnergyWh(s.name);
   const idle = { ...summary, rest_cpu_pct: verdict.rest_cpu_pct === null ? null : round(verdict.rest_cpu_pct, 1) };
@@ -110,7 +116,7 @@ export function analyse(
   const models = st.models.update(t.now, t.wall, ctx.latest('ollama_monitor'), ctx.latest('ollama_tokens'));
   const recommendations = recommend({
     config: ctx.config,
-    services,
+    services: [...services, ...loose],
     burning,
     idle,
     models,

@@ -15,7 +15,9 @@ export type ServiceKind =
   | 'llamacpp'
   | 'inference'
   | 'container'
-  | 'systemd';
+  | 'systemd'
+  /** A hot process in no service (only in the idle analysis, never in the services list). */
+  | 'process';
 
 /** One way a service recognises its processes. */
 export type Criterion =
@@ -39,6 +41,8 @@ export interface ServiceDef {
   idleCpuPct: number;
   /** Config mistakes found while building (a bad regular expression): the service reports them. */
   problems: string[];
+  /** false: owns the matched processes only, not their descendants (headroom itself). */
+  descendants?: boolean;
 }
 
 /** Human text of a criterion, for `matched_by` and status reasons. */
@@ -104,7 +108,7 @@ export function knownServices(config: Config, selfPid: number | null): ServiceDe
     problems: [],
   });
   const out: ServiceDef[] = [];
-  if (selfPid !== null) out.push(def('headroom', 'headroom', [{ kind: 'pid', value: selfPid }]));
+  if (selfPid !== null) out.push({ ...def('headroom', 'headroom', [{ kind: 'pid', value: selfPid }]), descendants: false });
   // Named endpoints first: the user's name for a server beats the generic one.
   for (const e of config.inference.endpoints) {
     const port = localPort(e.url);

@@ -10,6 +10,8 @@ import type { Criterion, ServiceDef, ServiceKind } from './definitions.js';
  * 2. Within the configured and well-known tiers a service owns the processes it matches *and
  *    their descendants* (SPEC §4): a process goes to the service matching its nearest ancestor
  *    (itself included); when several match that same process, the one listed first wins.
+ *    headroom is the exception: it owns only its own process (what an app embedding headroom
+ *    starts, or a test runner's children, is not headroom's cost).
  * 3. Containers and systemd units own exactly the processes in their cgroup: cgroup membership
  *    already is the ownership (a terminal's shells are not the terminal server's unit).
  *
@@ -131,8 +133,11 @@ export function assignOwnership(defs: ServiceDef[], rows: readonly MatchRow[], f
   // criteria are all tried so statuses can say which criterion found nothing.
   const direct = tiers.map(() => new Map<number, number>());
   const matchedBy = new Map<number, Set<number>>(); // pid → every def matching it directly
+  // What descendants inherit: direct matches of services that own their descendants.
+  const heritable = tiers.map(() => new Map<number, number>());
   const record = (t: number, pid: number, di: number) => {
     if (!direct[t]!.has(pid)) direct[t]!.set(pid, di);
+    if (defs[di]!.descendants !== false && !heritable[t]!.has(pid)) heritable[t]!.set(pid, di);
     addTo(matchedBy, pid, di);
   };
   tiers.forEach((tier, t) => {
@@ -177,7 +182,7 @@ export function assignOwnership(defs: ServiceDef[], rows: readonly MatchRow[], f
         result = m;
         break;
       }
-      const d = direct[t]!.get(cur);
+      const d = heritable[t]!.get(cur);
       if (d !== undefined) {
         result = d;
         path.push(cur);
@@ -196,7 +201,7 @@ export function assignOwnership(defs: ServiceDef[], rows: readonly MatchRow[], f
   const ownerOf = new Map<number, number>();
   for (const pid of [...byPid.keys()].sort((a, b) => a - b)) {
     for (let t = 0; t < tiers.length; t++) {
-      const d = tiers[t]!.inherit ? nearest(t, pid) : (direct[t]!.get(pid) ?? null);
+      const d = direct[t]!.get(pid) ?? (tiers[t]!.inherit ? nearest(t, pid) : null);
       if (d === null) continue;
       ownerOf.set(pid, d);
       const list = owned.get(d) ?? [];

@@ -27,6 +27,7 @@ export interface BurnStreak {
 
 export interface RecommendInput {
   config: Config;
+  /** The services, plus hot processes in no service (kind `process`) for the busy-loop check. */
   services: readonly ServiceRow[];
   burning: ReadonlyMap<string, BurnStreak>;
   idle: IdleSummary;
@@ -87,15 +88,18 @@ function busyLoops({ config, services, burning, idle }: RecommendInput): Recomme
     const cpu = s.idle_burn_cpu_pct;
     if (!streak || streak.samples < BUSY_LOOP_SAMPLES || cpu === null || cpu <= rule.warn) return [];
     const top = s.top_process;
-    const who = top ? ` (pid ${top.pid} ${top.name}${s.process_count > 1 ? ` at ${top.cpu_pct ?? 0}%` : ''})` : '';
+    const loose = s.kind === 'process';
+    const who = loose
+      ? `Process ${top?.name ?? s.name} (pid ${top?.pid ?? '?'}, in no service)`
+      : `${s.name}${top ? ` (pid ${top.pid} ${top.name}${s.process_count > 1 ? ` at ${top.cpu_pct ?? 0}%` : ''})` : ''}`;
     return [
       {
         id: `busy_loop:${s.name}`,
         kind: 'busy_loop' as const,
         severity: cpu >= rule.critical ? ('CRITICAL' as const) : ('WARN' as const),
-        service: s.name,
+        service: loose ? null : s.name,
         text:
-          `${s.name}${who} has used ${cpu}% CPU for ${fmtDuration(streak.seconds)} while the rest of the machine is idle ` +
+          `${who} has used ${cpu}% CPU for ${fmtDuration(streak.seconds)} while the rest of the machine is idle ` +
           `(rest ${idle.rest_cpu_pct ?? '?'}% CPU, no storage I/O): a busy-loop suspect — idle-CPU rule ${rule.warn}%.` +
           (s.power_w !== null ? ` It costs about ${s.power_w} W.` : ''),
         evidence: {

@@ -19,6 +19,7 @@ export const ServiceKind = Type.Union([
   Type.Literal('inference'),
   Type.Literal('container'),
   Type.Literal('systemd'),
+  Type.Literal('process'),
 ]);
 
 export const ServiceStatus = Type.Union([Type.Literal('running'), Type.Literal('partial'), Type.Literal('stopped')], {

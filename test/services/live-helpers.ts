@@ -83,6 +83,8 @@ export interface Pipeline {
   tick(): Promise<{ procs: ProcessesPayload; svc: ServicesPayload }>;
   /** Other collectors' payloads service_monitor sees; a function is called with the fresh table. */
   latest: Record<string, Payload | ((procs: ProcessesPayload) => Payload) | undefined>;
+  /** Rows of the table service_monitor sees (default all): tests that need "the rest is idle" on a shared machine drop the neighbours' busy processes. */
+  keep: ((row: ProcessesPayload['processes'][number]) => boolean) | null;
   config: Config;
 }
 
@@ -95,8 +97,10 @@ export function pipeline(config: Record<string, unknown>): Pipeline {
   const p: Pipeline = {
     config: cfg,
     latest: {},
+    keep: null,
     async tick() {
-      const procs = (await processMonitor.collect(proc.ctx as never)) as ProcessesPayload;
+      const all = (await processMonitor.collect(proc.ctx as never)) as ProcessesPayload;
+      const procs = p.keep ? { ...all, processes: all.processes.filter(p.keep) } : all;
       const resolved: Record<string, Payload | undefined> = { process_monitor: procs };
       for (const [k, v] of Object.entries(p.latest)) resolved[k] = typeof v === 'function' ? v(procs) : v;
       svc.ctx.latest = (name) => resolved[name];

@@ -113,6 +113,14 @@ describe('service ownership', () => {
     expect(byName('bad').status).toMatchObject({ status: 'stopped', status_reason: expect.stringMatching(/match.cmdline: Invalid regular expression/) });
   });
 
+  it('headroom owns its own process only, not the children it (or an app embedding it) starts', () => {
+    const config = defaultConfig();
+    const defs = [...knownServices(config, 600), ...dynamicServices(ROWS, FACTS, 5)];
+    const own = assignOwnership(defs, ROWS, FACTS);
+    expect(own.owned.get(defs.findIndex((d) => d.name === 'headroom'))).toEqual([600]);
+    expect(own.owned.get(defs.findIndex((d) => d.name === 'api.service'))).toEqual([601, 602]);
+  });
+
   it('kernel threads belong to nobody, and a parent cycle in a garbled table ends the walk', () => {
     const cyc: MatchRow[] = [
       row(10, 11, 'a', 'a --x', '/'),

@@ -27,6 +27,16 @@ const svc = (list: ServiceRow[], name: string) => {
 };
 const statusKb = (pid: number, key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+/** CPU % (of one CPU) of these pids in a table. */
+const cpuOf = (procs: { processes: Array<{ pid: number; cpu_pct: number | null }> }, pids: number[]) =>
+  procs.processes.filter((r) => pids.includes(r.pid)).reduce((a, r) => a + (r.cpu_pct ?? 0), 0);
+/** A busy loop gets a whole core on a busy machine where allowed (nice -20 in its own autogroup, as root). */
+function favour(pid: number): void {
+  try {
+    setPriority(pid, -20);
+    if (existsSync(`/proc/${pid}/autogroup`)) writeFileSync(`/proc/${pid}/autogroup`, '-20');
+  } catch {}
+}
 
 /** A pre-fork server: the master listens on 127.0.0.1:0 and hands the listening socket to 3 workers. */
 const SERVER = `
@@ -155,10 +165,7 @@ describe.runIf(linux)('service_monitor with real process trees', () => {
     const spin = nodeChild(`${TAG}-spin`, 'console.log("go"); for (;;) {}', [], true);
     const quiet = nodeChild(`${TAG}-quiet`, 'console.log("ok"); setInterval(() => {}, 1000);');
     await Promise.all([firstLine(spin), firstLine(quiet)]);
-    try {
-      setPriority(spin.pid!, -20); // a whole core on a busy machine, where allowed
-      if (existsSync(`/proc/${spin.pid}/autogroup`)) writeFileSync(`/proc/${spin.pid}/autogroup`, '-20');
-    } catch {}
+    favour(spin.pid!);
     const cores = availableParallelism();
     const p = pipeline({
       services: [
@@ -168,12 +175,11 @@ describe.runIf(linux)('service_monitor with real process trees', () => {
       power: {},
     });
     // The rest of this shared machine is not idle (other test suites run beside this one), so
-    // the test states what "the rest is idle" means: aggregate CPU = the loop's share + 1 %.
-    // Package power is fixed at 15 W so its share can be checked.
-    p.latest.cpu_monitor = (procs) => {
-      const row = procs.processes.find((r) => r.pid === spin.pid);
-      return { available: true, core_count: cores, aggregate_pct: (row?.cpu_pct ?? 0) / cores + 1 };
-    };
+    // the test states what "the rest is idle" means: service_monitor sees the process table
+    // without other busy processes, and aggregate CPU = the loop's share + 1 %. Package power
+    // is fixed at 15 W so its share can be checked.
+    p.keep = (r) => r.pid === spin.pid || r.pid === process.pid || (r.cpu_pct ?? 0) <= 1;
+    p.latest.cpu_monitor = (procs) => ({ available: true, core_count: cores, aggregate_pct: cpuOf(procs, [spin.pid!, process.pid]) / cores + 1 });
     p.latest.power_monitor = { available: true, package_w: 15 };
     let out = (await p.tick()).svc;
     let procs = (await p.tick()).procs;
@@ -200,6 +206,26 @@ describe.runIf(linux)('service_monitor with real process trees', () => {
     // Energy while idle: 15 W over the idle time the tracker counted.
     expect(out.idle.energy_today_wh!).toBeCloseTo((15 * out.idle.today_s) / 3600, 3);
     expect(out.idle.burn_today_s).toBe(out.idle.today_s);
+  });
+
+  it('a busy loop in no service is still named (service null), from its process row', async () => {
+    const name = `${TAG}-stray`;
+    const spin = nodeChild(name, 'console.log("go"); for (;;) {}', [], true);
+    await firstLine(spin);
+    favour(spin.pid!);
+    const cores = availableParallelism();
+    const p = pipeline({});
+    p.keep = (r) => r.pid === spin.pid || r.pid === process.pid || (r.cpu_pct ?? 0) <= 1; // the rest is idle (see above)
+    p.latest.cpu_monitor = (procs) => ({ available: true, core_count: cores, aggregate_pct: cpuOf(procs, [spin.pid!, process.pid]) / cores + 0.5 });
+    let out = (await p.tick()).svc;
+    for (let i = 0; i < 4; i++) {
+      await sleep(700);
+      out = (await p.tick()).svc;
+    }
+    expect(out.idle).toMatchObject({ state: 'idle_but_burning', burners: [`${name}[${spin.pid}]`] });
+    const rec = out.recommendations.find((r) => r.id === `busy_loop:${name}[${spin.pid}]`);
+    expect(rec).toMatchObject({ service: null, evidence: { pid: spin.pid, process: 'node' } });
+    expect(out.services.some((s) => s.pids.includes(spin.pid!))).toBe(false);
   });
 
   it('a fake model server on Ollama’s port is the `ollama` service; a model idle past model_idle is flagged with its VRAM', async () => {

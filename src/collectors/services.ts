@@ -23,6 +23,8 @@ interface ServicesState extends AnalysisState {
   own?: OwnTable;
   ports?: PortMap;
   selfPid?: number | null;
+  /** A wanted port had no known owner last tick: re-read the listening sockets now. */
+  portsPending?: boolean;
   /** systemd services shown once stay shown while they run (no flapping around the bar). */
   units?: Set<string>;
   containerNames?: Map<string, string | null>;
@@ -33,6 +35,8 @@ const UNIT_MIN_CPU_PCT = 1;
 const UNIT_MIN_RSS_MB = 100;
 /** How often a service process's descriptors are re-read for its listening ports. */
 const PORT_REFRESH_MS = 30_000;
+/** How often a service process's open descriptors are counted (a gauge that moves slowly). */
+const FD_COUNT_REFRESH_MS = 10_000;
 const PIDS_SHOWN = 100;
 
 const svc = (name: string, field: string, unit: Parameters<typeof metric>[2], help: string, precision?: number) =>
@@ -79,11 +83,17 @@ export const serviceMonitor = defineCollector<ServicesPayload, ServicesState>({
     // Ports: listening sockets, and the processes behind the ports some service asks for.
     st.ports ??= new PortMap(ctx.fs);
     const ports = st.ports;
-    const listeners = ports.readListeners(now);
+    // Every tick while a configured port has no known owner (a service starting up is found at
+    // once); otherwise the listening sockets are re-read every LISTENER_REFRESH_MS.
+    const listeners = ports.listeners(now, st.portsPending !== false);
     const procs = new Map<number, ProcRef>(rows.map((r) => [r.pid, { pid: r.pid, ppid: r.ppid, key: `${r.pid}:${r.start_time}`, uid: r.uid, kernel_thread: r.kernel_thread }]));
     ports.prune(procs);
     const wanted = new Set([...configured, ...known].flatMap((d) => d.criteria.flatMap((c) => (c.kind === 'port' ? [c.value] : []))));
     const holders = ports.resolve(listeners.filter((l) => wanted.has(l.port)), procs, now);
+    const resolvedPorts = new Set(listeners.filter((l) => holders.has(l.inode)).map((l) => l.port));
+    // Only ports named in the config keep the tables read every tick until found: the default
+    // Ollama port on a machine without Ollama waits for the periodic refresh.
+    st.portsPending = configured.some((d) => d.criteria.some((c) => c.kind === 'port' && !resolvedPorts.has(c.value)));
     const portHolders = new Map<number, Set<number>>();
     for (const l of listeners) {
       const pid = holders.get(l.inode);
@@ -182,7 +192,7 @@ function buildRow(
   let fds: number | null = null;
   const svcPorts = new Set<number>();
   for (const pid of rc.descriptors ? pids : []) {
-    const n = rc.ports.countFds(pid);
+    const n = rc.ports.countFds(rc.procs.get(pid)!, rc.now, FD_COUNT_REFRESH_MS);
     if (n !== null) fds = (fds ?? 0) + n;
     for (const inode of rc.ports.sockets(rc.procs.get(pid)!, rc.now, PORT_REFRESH_MS) ?? []) {
       const port = rc.inodePort.get(inode);

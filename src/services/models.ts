@@ -14,7 +14,8 @@ import { round } from '../shared/units.js';
  * 3. `expires_in_s` going *up*: every request re-arms the model's keep-alive timer, so a
  *    countdown that jumps back means the model was used in between.
  *
- * Residency is counted from when headroom first saw the model loaded (a lower bound).
+ * Residency is counted from when headroom first saw the model loaded (ollama_monitor's
+ * `first_seen_ts` when it gives one): a lower bound.
  */
 export interface ModelIdle {
   name: string;
@@ -73,7 +74,9 @@ export class ModelTracker {
         s.lastActiveMono = mono;
         s.basis = 'tokens';
       }
-      const resident = (mono - s.firstMono) / 1000;
+      // ollama_monitor says when it first saw this load (wall ms); else our own first sight.
+      const firstSeen = num(m, 'first_seen_ts');
+      const resident = firstSeen !== null ? Math.max(0, (wall - firstSeen) / 1000) : (mono - s.firstMono) / 1000;
       let idle = s.lastActiveMono === null ? resident : (mono - s.lastActiveMono) / 1000;
       let basis = s.basis;
       const own = ownIdleS(m, wall);

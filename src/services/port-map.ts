@@ -59,11 +59,15 @@ export interface PortMapStats {
 
 /** Links read per tick at most while looking for the owner of a new listener; the rest waits a tick. */
 export const LINK_BUDGET = 20_000;
+/** Listening sockets are re-read at least this often (and every tick while a wanted port is unresolved). */
+export const LISTENER_REFRESH_MS = 10_000;
 
 export class PortMap {
   private readonly fds = new Map<number, FdEntry>();
   private readonly owners = new Map<number, { pid: number; key: string }>();
   private readonly firstSeen = new Map<number, number>();
+  private readonly counts = new Map<number, { key: string; at: number; n: number | null }>();
+  private cached: { at: number; list: Listener[]; reason: string | null } | null = null;
   private stats: PortMapStats = emptyStats();
 
   constructor(private readonly fs: HostFs) {}
@@ -205,21 +209,43 @@ export class PortMap {
     return sockets;
   }
 
-  /** Open descriptors of a process (one readdir), or null when not readable. */
-  countFds(pid: number): number | null {
+  /**
+   * Open descriptors of a process (one readdir), re-counted when the cached count is older than
+   * `maxAgeMs`; null when not readable.
+   */
+  countFds(p: ProcRef, now: number, maxAgeMs = 0): number | null {
+    const c = this.counts.get(p.pid);
+    if (c && c.key === p.key && now - c.at <= maxAgeMs) return c.n;
+    let n: number | null = null;
     try {
-      const n = readdirSync(this.fs.proc(String(pid), 'fd')).length;
+      n = readdirSync(this.fs.proc(String(p.pid), 'fd')).length;
       this.stats.dirs_listed++;
-      return n;
     } catch (err) {
       if (isDenied(err)) this.stats.denied++;
-      return null;
     }
+    this.counts.set(p.pid, { key: p.key, at: now, n });
+    return n;
+  }
+
+  /**
+   * The listening sockets, re-read from /proc/net/tcp{,6} when `force`d or older than
+   * LISTENER_REFRESH_MS: the kernel builds those files by walking every socket, which costs
+   * milliseconds on a busy machine, and listeners rarely change. Starts a tick either way.
+   */
+  listeners(now: number, force: boolean): Listener[] {
+    if (!force && this.cached && now - this.cached.at < LISTENER_REFRESH_MS) {
+      this.stats = { ...emptyStats(), listeners: this.cached.list.length, reason: this.cached.reason };
+      return this.cached.list;
+    }
+    const list = this.readListeners(now);
+    this.cached = { at: now, list, reason: this.stats.reason };
+    return list;
   }
 
   /** Forget processes that are gone (call once per tick with the live table). */
   prune(procs: ReadonlyMap<number, ProcRef>): void {
     for (const [pid, e] of this.fds) if (procs.get(pid)?.key !== e.key) this.fds.delete(pid);
+    for (const [pid, c] of this.counts) if (procs.get(pid)?.key !== c.key) this.counts.delete(pid);
   }
 
   /** This tick's counters (for the payload and the bench). */

@@ -100,10 +100,10 @@ describe('ModelTracker: how long a loaded model has gone without a generation', 
   it('a model’s own idle_s / last_generation_ts wins; an unloaded model is forgotten; no Ollama → nothing', () => {
     const t = new ModelTracker();
     const wall = Date.UTC(2026, 0, 1, 12);
-    const r = t.update(0, wall, ps([{ name: 'a', idle_s: 4000 }, { name: 'b', last_generation_ts: new Date(wall - 90_000).toISOString() }]), undefined);
-    expect(r.map((x) => [x.name, x.idle_s, x.basis])).toEqual([
-      ['a', 4000, 'model'],
-      ['b', 90, 'model'],
+    const r = t.update(0, wall, ps([{ name: 'a', idle_s: 4000, first_seen_ts: wall - 5_000_000 }, { name: 'b', last_generation_ts: new Date(wall - 90_000).toISOString() }]), undefined);
+    expect(r.map((x) => [x.name, x.idle_s, x.basis, x.resident_s])).toEqual([
+      ['a', 4000, 'model', 5000],
+      ['b', 90, 'model', 0],
     ]);
     t.update(10_000, wall, ps([]), undefined);
     expect(t.update(20_000, wall, ps([{ name: 'a' }]), undefined)[0]).toMatchObject({ resident_s: 0 });

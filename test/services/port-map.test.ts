@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostFs } from '../../src/host/hostfs.js';
-import { PortMap, type ProcRef } from '../../src/services/port-map.js';
+import { LISTENER_REFRESH_MS, PortMap, type ProcRef } from '../../src/services/port-map.js';
 import { projectRoot } from '../helpers/collector-context.js';
 
 const FIXTURE = join(projectRoot, 'test/fixtures/services/sockets');
@@ -103,10 +103,30 @@ describe('PortMap over a fixture tree (proc/net/tcp{,6} + proc/<pid>/fd links)',
     const pm = mapOver(FIXTURE);
     const p = table().get(102)!;
     expect([...(pm.sockets(p, 0, 0) ?? [])].sort()).toEqual([7001, 7010]);
-    expect(pm.countFds(102)).toBe(3);
-    expect(pm.countFds(400)).toBe(4);
-    expect(pm.countFds(999)).toBeNull(); // no such process
+    const procs = table();
+    expect(pm.countFds(procs.get(102)!, 0)).toBe(3);
+    expect(pm.countFds(procs.get(400)!, 0)).toBe(4);
+    expect(pm.countFds({ ...p, pid: 999, key: '999:a' }, 0)).toBeNull(); // no such process
+    pm.readListeners(1000); // a new tick
+    expect(pm.countFds(procs.get(400)!, 1000, 5000)).toBe(4); // cached…
+    expect(pm.tickStats().dirs_listed).toBe(0);
+    expect(pm.countFds(procs.get(400)!, 9000, 5000)).toBe(4); // …until older than asked
+    expect(pm.tickStats().dirs_listed).toBe(1);
     expect(pm.sockets({ ...p, pid: 999, key: '999:a' }, 0, 0)).toBeNull();
+  });
+
+  it('listeners(): re-read when forced or older than LISTENER_REFRESH_MS, cached otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-sockets-'));
+    temps.push(dir);
+    cpSync(FIXTURE, dir, { recursive: true, verbatimSymlinks: true });
+    const pm = mapOver(dir);
+    expect(pm.listeners(0, false)).toHaveLength(4);
+    rmSync(join(dir, 'proc/net/tcp6'));
+    expect(pm.listeners(LISTENER_REFRESH_MS - 1, false)).toHaveLength(4);
+    expect(pm.tickStats().listeners).toBe(4);
+    expect(pm.listeners(LISTENER_REFRESH_MS - 1, true)).toHaveLength(3);
+    rmSync(join(dir, 'proc/net/tcp'));
+    expect(pm.listeners(2 * LISTENER_REFRESH_MS, false)).toHaveLength(0);
   });
 
   it('a missing tcp6 (IPv6 off) is not an error; a garbled table is reported, not thrown', () => {

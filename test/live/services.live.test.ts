@@ -13,7 +13,7 @@ import { evaluateAlerts } from '../../src/alerts/evaluate.js';
 import { buildRules, sampleRules } from '../../src/alerts/rules.js';
 import type { AlertEvent, AlertState } from '../../src/alerts/types.js';
 import type { ServiceRow } from '../../src/shared/protocol-services.js';
-import { anyChild, childrenOf, firstLine, killAll, nodeChild, pipeline, sleep } from './live-helpers.js';
+import { anyChild, childrenOf, firstLine, killAll, nodeChild, pipeline, sleep } from '../services/live-helpers.js';
 
 const TAG = `hr-svc-${process.pid}`;
 const linux = process.platform === 'linux';
@@ -248,7 +248,10 @@ describe.runIf(linux)('service_monitor with real process trees', () => {
   });
 
   it('headroom finds itself', async () => {
-    const { svc: out } = await pipeline({}).tick();
+    const { svc: out, procs } = await pipeline({}).tick();
+    const row = procs.processes.find((r) => r.pid === process.pid);
+    expect(row, `pid ${process.pid} in a table of ${procs.processes.length}`).toBeDefined();
+    expect(out.services.map((s) => s.name), JSON.stringify({ row, source: out.processes_source })).toContain('headroom');
     const me = svc(out.services, 'headroom');
     expect(me.pids).toContain(process.pid);
     expect(me.kind).toBe('headroom');

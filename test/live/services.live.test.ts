@@ -124,11 +124,11 @@ describe.runIf(linux)('service_monitor with real process trees', () => {
   it(
     'a process leaking 2 MiB/s reads 7200 MB/h (±10 %) over a 20 s leak_window; memory_growth fires once; the recommendation names it',
     async () => {
-      // Allocates and touches 256 KiB chunks to keep up with 2 MiB × elapsed seconds: the rate
-      // holds even when the child is scheduled late on a busy machine.
+      // Allocates and touches 1 MiB chunks (each its own mmap: one header page of overhead) to
+      // keep up with 2 MiB × elapsed seconds: the rate holds even when the child runs late.
       const leak = nodeChild(
         `${TAG}-leaky`,
-        `const keep = []; const t0 = Date.now(); let n = 0; const RATE = 2 * 1024 * 1024, CHUNK = 256 * 1024;
+        `const keep = []; const t0 = Date.now(); let n = 0; const RATE = 2 * 1024 * 1024, CHUNK = 1024 * 1024;
          setInterval(() => { while (n < ((Date.now() - t0) / 1000) * RATE) { const b = Buffer.alloc(CHUNK); b.fill(1); keep.push(b); n += CHUNK; } }, 20);
          console.log('leaking');`,
       );
@@ -151,6 +151,7 @@ describe.runIf(linux)('service_monitor with real process trees', () => {
       }
       expect(last!.memory_growth_reason).toBeNull();
       const measured = last!.memory_growth_mb_h!;
+      console.log(`leak: 2 MiB/s allocated = 7200 MB/h; measured ${measured} MB/h, r² ${last!.memory_growth_r2}, RSS ${last!.rss_mb} MB`);
       expect(Math.abs(measured - 7200) / 7200, `measured ${measured} MB/h`).toBeLessThan(0.1);
       expect(last!.memory_growth_r2!).toBeGreaterThan(0.95);
       const growth = events.filter((e) => e.data.rule === 'memory_growth');

@@ -86,4 +86,31 @@ describe('buildRules', () => {
     expect(idle.sample({ power_monitor: { package_w: 30 }, cpu_monitor: { aggregate_pct: 60 } }, defaultConfig())).toEqual({ value: 0 });
     expect(idle.sample({ power_monitor: { package_w: null }, cpu_monitor: { aggregate_pct: 1 } }, defaultConfig())).toEqual({ value: null });
   });
+
+  it("idle power follows service_monitor's idle verdict when it runs (a busy loop does not end idleness)", () => {
+    const c = defaultConfig();
+    const idle = buildRules(c, []).find((r) => r.id === 'idle_power')!;
+    const burning = { available: true, idle: { idle: true, state: 'idle_but_burning' } };
+    // Aggregate 52 % (a busy loop on one of two CPUs) but the rest of the machine is idle.
+    expect(idle.sample({ power_monitor: { package_w: 14 }, cpu_monitor: { aggregate_pct: 52 }, service_monitor: burning }, c)).toEqual({ value: 14 });
+    const busy = { available: true, idle: { idle: false, state: 'busy' } };
+    expect(idle.sample({ power_monitor: { package_w: 14 }, cpu_monitor: { aggregate_pct: 1 }, service_monitor: busy }, c)).toEqual({ value: 0 });
+  });
+
+  it("idle-service CPU reads each service's CPU while it burns with the rest idle; memory growth the steepest slope", () => {
+    const c = defaultConfig();
+    const rules = buildRules(c, []);
+    const services = [
+      { name: 'web', cpu_pct: 40, idle_burn_cpu_pct: 0, memory_growth_mb_h: 12 },
+      { name: 'spinner', cpu_pct: 99, idle_burn_cpu_pct: 99, memory_growth_mb_h: null },
+      { name: 'leaky', cpu_pct: 1, idle_burn_cpu_pct: 0, memory_growth_mb_h: 7150 },
+    ];
+    const s = sampleRules(rules, { service_monitor: { available: true, services } }, c);
+    expect(s.idle_service_cpu).toEqual({ value: 99, subject: 'spinner' });
+    expect(s.memory_growth).toEqual({ value: 7150, subject: 'leaky' });
+    // Not running, or cannot tell (no CPU figure yet): no reading, the rule keeps its state.
+    expect(sampleRules(rules, {}, c).idle_service_cpu).toEqual({ value: null });
+    const unknown = { available: true, services: [{ name: 'web', idle_burn_cpu_pct: null }] };
+    expect(sampleRules(rules, { service_monitor: unknown }, c).idle_service_cpu).toEqual({ value: null });
+  });
 });

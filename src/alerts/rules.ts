@@ -1,6 +1,6 @@
 import type { AnyCollector, Payload } from '../core/collector.js';
 import type { Config } from '../core/config/schema.js';
-import { arr, num, type Payloads, str } from '../headroom/inputs.js';
+import { arr, bool, num, type Payloads, str } from '../headroom/inputs.js';
 import { extractMetric } from '../shared/metrics.js';
 import type { AlertRule, RuleSample } from './types.js';
 
@@ -19,8 +19,14 @@ export interface BuiltRule extends AlertRule {
 
 const THERMAL_LEVEL: Record<string, number> = { nominal: 0, fair: 1, serious: 2, critical: 3 };
 
-/** The machine counts as idle when aggregate CPU is below `idle.cpu_pct` (SPEC §4). */
+/**
+ * Whether the machine is idle (SPEC §4): service_monitor's verdict when it runs (aggregate CPU
+ * below `idle.cpu_pct` and no service active, busy-loop suspects aside: docs/services.md), else
+ * aggregate CPU below `idle.cpu_pct` alone.
+ */
 const machineIdle = (p: Payloads, c: Config) => {
+  const verdict = bool(p.service_monitor, 'idle.idle');
+  if (p.service_monitor?.available === true && verdict !== null) return verdict;
   const cpu = num(p.cpu_monitor, 'aggregate_pct');
   return cpu !== null && cpu < c.idle.cpu_pct;
 };
@@ -84,9 +90,12 @@ export function buildRules(config: Config, collectors: readonly AnyCollector[]):
     {
       id: 'idle_service_cpu', source: 'service_monitor', label: 'CPU of a service while the machine is idle', unit: '%', direction: 'above', ...a.idle_service_cpu_pct,
       for_s: 30,
-      sample: (p, c) => {
-        if (p.service_monitor === undefined) return { value: null };
-        return machineIdle(p, c) ? worst(arr(p.service_monitor, 'services'), 'cpu_pct', 'name') : { value: 0 };
+      // service_monitor gives each service's CPU while it burns with the rest of the machine idle
+      // (0 otherwise, null when it cannot tell): a busy loop makes the aggregate busy, so the
+      // plain aggregate test would never see one.
+      sample: (p) => {
+        if (p.service_monitor?.available !== true) return { value: null };
+        return worst(arr(p.service_monitor, 'services'), 'idle_burn_cpu_pct', 'name');
       },
     },
     {

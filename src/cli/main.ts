@@ -4,6 +4,7 @@ import { VERSION } from '../shared/version.js';
 import { captureFixture } from '../collectors/capture.js';
 import { EXIT_UNKNOWN, runCheck, runWait } from './commands/check.js';
 import { runConfigCheck, runConfigPath } from './commands/config.js';
+import { DOCTOR_EXIT, runDoctor } from './commands/doctor.js';
 import { runHistory } from './commands/history.js';
 import { rootsFromFlags } from './roots.js';
 import { runServe } from './commands/serve.js';
@@ -99,6 +100,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-q, --quiet', 'print nothing; only the exit code tells')
       .addHelpText('after', '\nExample: headroom wait --timeout 10m && ./run-job'),
   ).action(async (flags) => setExit(await runWait(flags, io)));
+
+  rootOptions(
+    program
+      .command('doctor')
+      .description('print the recommendations (idle models, busy loops, leaks, idle power, swap, browsers); exit 0 none, 1 some, 3 error')
+      .option('--url <url>', 'server to ask (default $HEADROOM_URL or http://127.0.0.1:7700)')
+      .option('--token <token>', 'API token (else $HEADROOM_TOKEN)')
+      .option('--local', 'no server: collect in this process for --duration')
+      .option('--duration <duration>', 'with --local: how long to watch', '5s')
+      .option('--min-severity <level>', 'INFO, WARN or CRITICAL', 'INFO')
+      .option('-c, --config <file>', 'config file for --local')
+      .option('--json', 'print the /api/idle JSON (idle analysis + recommendations)')
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 nothing at WARN or above, 1 at least one WARN/CRITICAL recommendation, 3 could not tell.\n' +
+          'Example: headroom doctor --min-severity WARN',
+      ),
+  )
+    .exitOverride((err) => {
+      setExit(err.exitCode === 0 ? EXIT.OK : DOCTOR_EXIT.UNKNOWN);
+      throw err;
+    })
+    .action(async (flags) => setExit(await runDoctor(flags, io)));
 
   const config = program.command('config').description('check or locate the config file');
   config

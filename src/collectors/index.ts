@@ -13,6 +13,7 @@ import { processMonitor } from './processes.js';
 import { ramMonitor } from './ram.js';
 import { selfMonitor } from './self.js';
 import { upsMonitor } from './ups.js';
+import { serviceMonitor } from './services.js';
 
 /**
  * The built-in collectors, listed by hand so a reader sees them all in one place and nothing is
@@ -32,5 +33,6 @@ export const builtinCollectors: AnyCollector[] = [
   ollamaMonitor,
   ollamaTokens,
   inferenceMonitor,
+  serviceMonitor,
   headroomCollector,
 ];

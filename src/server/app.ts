@@ -11,6 +11,7 @@ import { registerHeadroomRoutes } from './routes/headroom.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerProcessRoutes } from './routes/processes.js';
+import { registerServiceRoutes } from './routes/services.js';
 import { WsHub } from './ws.js';
 import { ErrorCodes } from '../shared/errors.js';
 
@@ -96,6 +97,7 @@ export async function createApp(deps: AppDeps): Promise<HeadroomApp> {
   registerHeadroomRoutes(app, engine);
   registerHistoryRoutes(app, engine);
   registerProcessRoutes(app, engine);
+  registerServiceRoutes(app, engine);
 
   const wsRoute: RouteSecurity = { scope: 'read', websocket: true };
   app.get(

@@ -67,7 +67,9 @@ function maskVolatile(name: string, payload: Payload): Payload {
  */
 async function collectHost(source: string): Promise<Record<string, Payload>> {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-golden-'));
-  cpSync(source, dir, { recursive: true });
+  // verbatimSymlinks: fd links such as `socket:[41001]` must stay as they are, not be rewritten
+  // into absolute paths of the source tree.
+  cpSync(source, dir, { recursive: true, verbatimSymlinks: true });
   const fs = new HostFs(fixtureRoots(dir));
   const clock = new ManualClock();
   const config = defaultConfig(GOLDEN_CONFIG);

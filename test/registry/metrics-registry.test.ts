@@ -108,6 +108,13 @@ describe('collector registry', () => {
       ...ollamaMonitor.metrics.map((m) => `ollama_monitor.${m.name}`),
       ...ollamaTokens.metrics.map((m) => `ollama_tokens.${m.name}`),
       ...inferenceMonitor.metrics.map((m) => `inference_monitor.${m.name}`),
+      // The fixture VM runs no service: no systemd unit, container or LLM server, and headroom's
+      // own pid means nothing in a fixture tree (the workstation golden shows every figure). With
+      // no power_monitor or ups_monitor there is no power reading either.
+      ...['cpu_pct', 'rss_mb', 'threads', 'fds', 'read_mbps', 'write_mbps', 'vram_mb', 'power_w', 'idle_for_s', 'processes'].map(
+        (m) => `service_monitor.service_${m}`,
+      ),
+      'service_monitor.power_reading_w',
     ]);
     for (const c of builtinCollectors) {
       for (const m of c.metrics) {

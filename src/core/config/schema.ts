@@ -242,6 +242,7 @@ const Idle = Obj(
   {
     cpu_pct: Pct(5, 'machine idle below this aggregate CPU %'),
     leak_window: Duration('1h', 'window of the RSS growth slope'),
+    model_idle: Duration('15m', 'an LLM model loaded this long without a generation is worth unloading'),
   },
   'idle analysis',
 );

@@ -82,6 +82,15 @@ async function until<T>(
 
 /** PIDs of the live processes whose parent is `ppid`, from /proc/<pid>/stat. */
 function childrenOf(ppid: number): number[] {
+  // The kernel's own list per thread (CONFIG_PROC_CHILDREN): cheap however many processes the
+  // machine runs, so the watch loop below keeps its pace on a busy host.
+  try {
+    const tasks = readdirSync(`/proc/${ppid}/task`);
+    const kids = tasks.flatMap((t) => readFileSync(`/proc/${ppid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return kids;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   const kids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

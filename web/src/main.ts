@@ -30,7 +30,7 @@ import { memoryPanel } from './panels/memory.js';
 import { networkPanel } from './panels/network.js';
 import { powerPanel } from './panels/power.js';
 import { processesPanel } from './panels/processes.js';
-import { servicesPanel } from './panels/services.js';
+import { idlePanel, servicesPanel } from './panels/services.js';
 import { settingsDialog } from './panels/settings.js';
 import { upsPanel } from './panels/ups.js';
 import { num } from './read.js';
@@ -86,6 +86,7 @@ const views = [
   upsPanel(charts),
   llmPanel(charts),
   servicesPanel(),
+  idlePanel(),
   processesPanel(),
   events,
 ];

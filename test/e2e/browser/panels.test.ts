@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyCollector, Payload } from '../../../src/core/collector.js';
+import type { ServicesResponse } from '../../../src/shared/protocol-services.js';
+import { idleStateText, serviceCells, sortServices } from '../../../web/src/services-model.js';
+import { fixtureHost } from '../../helpers/collector-context.js';
 import { type Browser, type DashServer, openBrowser, skipReason, startDashServer } from './browser.js';
 import { fastHeadroom } from './fast-headroom.js';
 
@@ -157,6 +160,53 @@ describe.skipIf(skipReason !== null)('dashboard panels in chromium', { timeout: 
     await expect.poll(() => server!.engine.scheduler.names().includes('network_monitor'), { timeout: 10_000 }).toBe(false);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('#panel-network .na').textContent(), { timeout: 10_000 }).toMatch(/network_monitor is not running/);
+    expect(browser.errors).toEqual([]);
+  });
+  it('services table and idle panel on the workstation fixture show what /api/services reports; sorting by RSS', async () => {
+    server = await startDashServer({ roots: fixtureHost('workstation-zram-nfs'), extra: [fastHeadroom()] });
+    browser = await openBrowser({ width: 1440, height: 900 });
+    const { page } = browser;
+    await page.goto(`${server.base}/`);
+    const api = async () => (await (await fetch(`${server!.base}/api/services`)).json()) as ServicesResponse;
+    const cells = (name: string) => page.locator(`#panel-services tbody tr[data-key="${name}"] td`).allTextContents();
+    // Each named row reads exactly the server's figures, formatted (polled: both move together).
+    for (const name of ['ollama', 'vllm', 'pg-dev', 'jupyter-lab.service']) {
+      await expect
+        .poll(
+          async () => {
+            const row = (await api()).services.find((s) => s.name === name);
+            return row ? JSON.stringify(await cells(name)) === JSON.stringify(serviceCells(row)) : `no ${name} in /api/services`;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(true);
+    }
+    const ollama = await cells('ollama');
+    expect(ollama.slice(0, 2)).toEqual(['ollama', 'running']);
+    expect(ollama[3]).toBe('9.3 GB');
+    expect(ollama[8]).toBe('11434');
+    // Sorted by CPU (largest first) by default; by RSS on a click (jupyter-lab holds 24.8 GB).
+    const names = () => page.locator('#panel-services tbody tr td:first-child').allTextContents();
+    await expect
+      .poll(async () => JSON.stringify(await names()) === JSON.stringify(sortServices((await api()).services, 'cpu', true).map((s) => s.name)))
+      .toBe(true);
+    await page.locator('#panel-services th button', { hasText: 'RSS' }).click();
+    await expect.poll(() => page.locator('#panel-services th[aria-sort="descending"]').textContent()).toBe('RSS');
+    await expect.poll(async () => (await names())[0]).toBe('jupyter-lab.service');
+    const mb = (t: string) => Number.parseFloat(t) * (t.endsWith('GB') ? 1000 : 1);
+    const rss = (await page.locator('#panel-services tbody tr td:nth-child(4)').allTextContents()).map(mb);
+    expect(rss.every((v, i) => i === 0 || v <= rss[i - 1]!)).toBe(true);
+    // The idle panel: the machine state and the recommendations of the same payload.
+    await expect
+      .poll(async () => (await page.locator('#panel-idle dl.kv dd').first().textContent()) === idleStateText((await api()).idle), { timeout: 10_000 })
+      .toBe(true);
+    const recs = (await api()).recommendations;
+    const items = await page.locator('#panel-idle .recs li').allTextContents();
+    if (recs.length === 0) expect(items).toEqual([' none']);
+    else expect(items.map((t) => t.slice(0, 40))).toEqual(recs.map((r) => `${r.severity} ${r.text}`.slice(0, 40)));
+    expect(await page.locator('#panel-idle').getAttribute('class')).not.toContain('is-na');
+    if (process.env.KEEP_SCREENSHOTS === '1') await page.locator('#panel-services').screenshot({ path: join(tmpdir(), 'headroom-services.png') });
+    if (process.env.KEEP_SCREENSHOTS === '1') await page.locator('#panel-idle').screenshot({ path: join(tmpdir(), 'headroom-idle.png') });
     expect(browser.errors).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
-import { type MetricSpec, extractMetric } from '../shared/metrics.js';
+import type { MetricSpec } from '../shared/metrics.js';
 import type { SampleEvent } from './bus.js';
+import { SeriesIndex } from './series-index.js';
+
+export { seriesKey } from './series-index.js';
 
 /** Fixed-capacity ring of (wall ms, value) for one series. */
 class SeriesRing {
@@ -31,20 +34,13 @@ class SeriesRing {
   }
 }
 
-/** Series key: `<collector>.<metric>` plus sorted labels, e.g. `cpu_monitor.per_core_pct{core="0"}`. */
-export function seriesKey(collector: string, metric: string, labels: Record<string, string>): string {
-  const names = Object.keys(labels).sort();
-  if (names.length === 0) return `${collector}.${metric}`;
-  return `${collector}.${metric}{${names.map((n) => `${n}="${labels[n]}"`).join(',')}}`;
-}
-
 /**
  * In-memory history: one ring per series, fed from the declared metrics of each sample, so
  * recent charts need no disk. Memory is bounded: capacity × series × 16 bytes.
  */
 export class MetricRing {
   private series = new Map<string, SeriesRing>();
-  private specs = new Map<string, MetricSpec[]>();
+  private specs = new Map<string, SeriesIndex>();
 
   constructor(private capacity: number) {}
 
@@ -53,22 +49,19 @@ export class MetricRing {
   }
 
   setSpecs(collector: string, specs: MetricSpec[]): void {
-    this.specs.set(collector, specs);
+    this.specs.set(collector, new SeriesIndex(collector, specs));
   }
 
   record(ev: SampleEvent): void {
     if (ev.data.available === false) return;
-    for (const spec of this.specs.get(ev.plugin) ?? []) {
-      for (const s of extractMetric(ev.data, spec.path)) {
-        const key = seriesKey(ev.plugin, spec.name, s.labels);
-        let ring = this.series.get(key);
-        if (!ring) {
-          ring = new SeriesRing(this.capacity);
-          this.series.set(key, ring);
-        }
-        ring.push(ev.ts, s.value);
+    this.specs.get(ev.plugin)?.each(ev.data, (ref, value) => {
+      let ring = this.series.get(ref.key);
+      if (!ring) {
+        ring = new SeriesRing(this.capacity);
+        this.series.set(ref.key, ring);
       }
-    }
+      ring.push(ev.ts, value);
+    });
   }
 
   /** Change the capacity, keeping the newest samples that still fit. */

@@ -8,10 +8,10 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config/schema.js';
 import type { LatestEntry } from '../core/latest.js';
 import type { MetricRing } from '../core/ring.js';
-import { seriesKey } from '../core/ring.js';
+import { SeriesIndex } from '../core/series-index.js';
 import type { Logger } from '../core/runner.js';
 import { errorMessage } from '../shared/errors.js';
-import { extractMetric, type MetricSpec } from '../shared/metrics.js';
+import type { MetricSpec } from '../shared/metrics.js';
 import type { HistoryStatus } from '../shared/protocol-history.js';
 import { type EventInput, EventLog } from './events.js';
 import { acquireLock } from './lock.js';
@@ -54,6 +54,7 @@ export class History {
   readonly events = new EventLog();
   private config: Config['history'];
   private specs = new Map<string, MetricSpec[]>();
+  private indexes = new Map<string, SeriesIndex>();
   private fresh = new Set<string>();
   private state: HistoryStatus['state'] = 'off';
   private lastError: string | null = null;
@@ -98,6 +99,7 @@ export class History {
 
   setSpecs(collector: string, specs: MetricSpec[]): void {
     this.specs.set(collector, specs);
+    this.indexes.set(collector, new SeriesIndex(collector, specs));
     this.fresh.clear();
   }
 
@@ -173,19 +175,16 @@ export class History {
   ingest(ev: SampleEvent): void {
     const writer = this.writer;
     if (!writer || ev.data.available === false) return;
-    for (const spec of this.specs.get(ev.plugin) ?? []) {
-      for (const sample of extractMetric(ev.data, spec.path)) {
-        const key = seriesKey(ev.plugin, spec.name, sample.labels);
-        let s = this.fresh.has(key) ? writer.byKey.get(key) : undefined;
-        if (!s) {
-          const created = writer.seriesFor(metaFor(ev.plugin, spec, sample.labels, key));
-          if (!created) continue;
-          s = created;
-          this.fresh.add(key);
-        }
-        s.addRaw(ev.ts, sample.value);
+    this.indexes.get(ev.plugin)?.each(ev.data, (ref, value) => {
+      let s = this.fresh.has(ref.key) ? writer.byKey.get(ref.key) : undefined;
+      if (!s) {
+        const created = writer.seriesFor(metaFor(ev.plugin, ref.spec, { ...ref.labels }, ref.key));
+        if (!created) return;
+        s = created;
+        this.fresh.add(ref.key);
       }
-    }
+      s.addRaw(ev.ts, value);
+    });
   }
 
   /** Record an alert or state change; written with the next flush. */

@@ -42,12 +42,25 @@ export interface MetricSample {
   value: number;
 }
 
-type Segment = { key: string; each?: 'array' | 'object'; label?: string };
+export type Segment = { readonly key: string; readonly each?: 'array' | 'object'; readonly label?: string };
 
 const SEGMENT_RE = /^([A-Za-z0-9_]+)(?:\[([a-z_]+)\]|\{([a-z_]+)\})?$/;
 
-/** Split a metric path into segments; throws on a malformed path (a declaration bug). */
-export function parseMetricPath(path: string): Segment[] {
+// Paths come from declarations, a small fixed set: parse each once. Every sample of every
+// collector walks them, and parsing was the largest single cost of recording a sample.
+const parsedPaths = new Map<string, readonly Segment[]>();
+
+/** Split a metric path into segments (shared, read-only); throws on a malformed path (a declaration bug). */
+export function parseMetricPath(path: string): readonly Segment[] {
+  let segments = parsedPaths.get(path);
+  if (!segments) {
+    segments = splitMetricPath(path);
+    parsedPaths.set(path, segments);
+  }
+  return segments;
+}
+
+function splitMetricPath(path: string): Segment[] {
   return path.split('.').map((part) => {
     const m = SEGMENT_RE.exec(part);
     if (!m) throw new Error(`malformed metric path "${path}" at "${part}"`);

@@ -63,7 +63,9 @@ describe('SeriesIndex', () => {
       'x.up',
     ]);
     expect(second.map((s) => s.value)).toEqual([2, 3, 2, 1, 0]);
-    second.forEach((s, i) => expect(s.ref).toBe(first[i]!.ref));
+    second.forEach((s, i) => {
+      expect(s.ref).toBe(first[i]!.ref);
+    });
     expect(first[2]!.labels).toEqual({ gpu: '0', engine: 'gfx' });
   });
 

@@ -69,6 +69,11 @@ interface LoopWatch {
 }
 export interface SelfState {
   loop?: LoopWatch;
+  /**
+   * No task of ours had a `children` file (a kernel without CONFIG_PROC_CHILDREN): the kernel
+   * will not grow one, so later ticks skip the look (one failed open per thread per tick).
+   */
+  noChildrenFiles?: boolean;
 }
 
 const m = (name: string, path: string, unit: MetricSpec['unit'], help: string, kind: MetricSpec['kind'] = 'gauge', precision?: number): MetricSpec => ({
@@ -229,12 +234,15 @@ async function readChildren(
   rateKeys: Set<string>,
 ): Promise<SelfPayload['children']> {
   const { fs } = ctx;
+  if (ctx.state.noChildrenFiles) return { count: null, pids: [], cpu_pct: null, rss_mb: null };
   const pids: number[] = [];
   const queue = ['self'];
   let known = false;
+  let tasks = 0;
   while (queue.length > 0 && pids.length < 256) {
     const pid = queue.shift()!;
     const tids = await fs.list(fs.proc(pid, 'task'));
+    tasks += tids.length;
     for (const tid of tids) {
       const text = await fs.tryRead(fs.proc(pid, 'task', tid, 'children'));
       if (text === null) continue;
@@ -248,7 +256,10 @@ async function readChildren(
       }
     }
   }
-  if (!known) return { count: null, pids: [], cpu_pct: null, rss_mb: null };
+  if (!known) {
+    if (tasks > 0) ctx.state.noChildrenFiles = true;
+    return { count: null, pids: [], cpu_pct: null, rss_mb: null };
+  }
   let cpu: number | null = 0;
   let rss = 0;
   for (const pid of pids) {

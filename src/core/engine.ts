@@ -54,6 +54,9 @@ export class Engine {
   configPath: string | null;
   private readonly builtins: AnyCollector[];
   private plugins: AnyCollector[] = [];
+  /** Every known collector by name (built-ins and plugins), for briefOf. */
+  private byName = new Map<string, AnyCollector>();
+  private readonly briefTexts = new WeakMap<object, string>();
   private pluginWarnings: string[] = [];
   private generation = 0;
   private runtimeToggles = new Map<string, boolean>();
@@ -160,6 +163,8 @@ export class Engine {
     const reserved = new Set(this.builtins.map((d) => d.name));
     const { collectors, problems } = await loadPlugins(config.plugin_dirs, this.generation, reserved);
     this.plugins = collectors;
+    this.byName = new Map();
+    for (const d of this.known()) if (!this.byName.has(d.name)) this.byName.set(d.name, d);
     this.pluginWarnings = problems.map((p) => `${p.file}: ${p.message}`);
     for (const w of this.pluginWarnings) this.log('warn', `plugin skipped: ${w}`);
     const unknown = Object.keys(config.plugins).filter((n) => !this.known().some((d) => d.name === n));
@@ -262,8 +267,21 @@ export class Engine {
   /** A payload as `/api` and `/ws` show it: the collector's `brief` form when it declares one. */
   briefOf(name: string, data: Record<string, unknown>): Record<string, unknown> {
     if (data.available === false) return data;
-    const def = this.known().find((d) => d.name === name);
+    const def = this.byName.get(name);
     return def?.brief ? def.brief(data) : data;
+  }
+
+  /**
+   * `JSON.stringify(briefOf(name, data))`, made once per payload: `/api` and every WebSocket
+   * client share the text (a payload object is never changed once published).
+   */
+  briefJson(name: string, data: Record<string, unknown>): string {
+    let text = this.briefTexts.get(data);
+    if (text === undefined) {
+      text = JSON.stringify(this.briefOf(name, data));
+      this.briefTexts.set(data, text);
+    }
+    return text;
   }
 
   /** hostname / os / kernel / arch from the host collector, or "unknown" until it has run. */

@@ -9,19 +9,22 @@ export interface LatestEntry {
 
 export class LatestCache {
   private entries = new Map<string, LatestEntry>();
+  /** Bumped on every change: readers that derive something from all entries memoise on it. */
+  version = 0;
 
   set(name: string, data: Payload, ts: number): void {
     this.entries.set(name, { data, ts });
+    this.version++;
   }
   get(name: string): LatestEntry | undefined {
     return this.entries.get(name);
   }
   delete(name: string): void {
-    this.entries.delete(name);
+    if (this.entries.delete(name)) this.version++;
   }
   /** Keep only the named collectors (after a reload removed some). */
   retain(names: Set<string>): void {
-    for (const k of this.entries.keys()) if (!names.has(k)) this.entries.delete(k);
+    for (const k of this.entries.keys()) if (!names.has(k)) this.delete(k);
   }
   names(): string[] {
     return [...this.entries.keys()];

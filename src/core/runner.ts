@@ -21,6 +21,13 @@ export interface RunnerDeps {
   log: Logger;
   /** Status of all runners, for collectors that report on the others (self_monitor). */
   statusOfAll?: () => Record<string, RunnerStatus>;
+  /**
+   * Monotonic ms every runner's ticks are planned from (the scheduler's start): ticks fall on
+   * origin + k × interval, so collectors whose intervals divide each other wake together.
+   */
+  origin?: () => number;
+  /** A shared timer (Wakeups.at): runners due at the same moment run in one callback. */
+  wakeAt?: (whenMono: number, fn: () => void) => () => void;
 }
 
 /** Runtime state of one collector, as `/api/status` shows it. */
@@ -53,7 +60,8 @@ export class Runner {
   private readonly rates = new RateTracker();
   private readonly state: Record<string, unknown> = {};
   private previous: Payload | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  /** Cancels the planned tick. */
+  private timer: (() => void) | null = null;
   private plannedAtMono: number | null = null;
   private inFlight: Promise<unknown> | null = null;
   private inFlightAbort: AbortController | null = null;
@@ -90,7 +98,7 @@ export class Runner {
   /** Stop ticking but keep state (the whole scheduler was disabled). */
   pause(): void {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.();
     this.timer = null;
   }
 
@@ -113,7 +121,7 @@ export class Runner {
     this.intervalS = seconds;
     if (!this.running || this.inFlight || this.lastStartMono === null) return;
     const now = this.deps.clock.monotonicMs();
-    const target = this.lastStartMono + this.nextDelayS() * 1000;
+    const target = this.nextAfter(this.lastStartMono);
     // Keep an earlier tick already planned (e.g. the immediate one after a resume).
     if (this.timer && this.plannedAtMono !== null && this.plannedAtMono <= target) return;
     this.scheduleIn(Math.max(0, target - now));
@@ -148,21 +156,42 @@ export class Runner {
   }
 
   private scheduleIn(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.plannedAtMono = this.deps.clock.monotonicMs() + ms;
-    this.timer = setTimeout(() => {
+    this.timer?.();
+    const at = this.deps.clock.monotonicMs() + ms;
+    this.plannedAtMono = at;
+    const fire = () => {
       this.timer = null;
       this.plannedAtMono = null;
       void this.tick().then(() => this.planNext());
-    }, ms);
+    };
+    if (this.deps.wakeAt) this.timer = this.deps.wakeAt(at, fire);
+    else {
+      const t = setTimeout(fire, ms);
+      this.timer = () => clearTimeout(t);
+    }
   }
 
   private planNext(): void {
     if (!this.running || this.stopped) return;
     // A once-collector (interval 0) stops after its first success; failures retry with backoff.
     if (this.intervalS === 0 && this.consecutive === 0) return;
-    const elapsed = this.deps.clock.monotonicMs() - (this.lastStartMono ?? 0);
-    this.scheduleIn(Math.max(0, this.nextDelayS() * 1000 - elapsed));
+    const now = this.deps.clock.monotonicMs();
+    this.scheduleIn(Math.max(0, this.nextAfter(this.lastStartMono ?? now) - now));
+  }
+
+  /**
+   * When the tick after one that started at `start` is due. While failing: after the backoff.
+   * Otherwise the first point of the grid origin + k × interval at least half an interval after
+   * `start`: collectors at 1, 2 and 5 s then share one wake-up (and their WebSocket messages one
+   * write) instead of each waking the process on its own, a few milliseconds apart. The half
+   * interval keeps a timer that fired a little early (timers run on a cached millisecond clock)
+   * from being due again at once.
+   */
+  private nextAfter(start: number): number {
+    const stepMs = this.nextDelayS() * 1000;
+    if (this.consecutive > 0 || !this.deps.origin) return start + stepMs;
+    const origin = this.deps.origin();
+    return origin + Math.ceil((start + stepMs / 2 - origin) / stepMs) * stepMs;
   }
 
   private context(signal: AbortSignal): CollectorContext {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Value from 'typebox/value';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HostFs } from '../host/hostfs.js';
 import { Bus, type SampleEvent } from './bus.js';
 import { systemClock } from './clock.js';
@@ -278,5 +278,45 @@ describe('scheduler', () => {
     await sleep(150);
     expect(h.of('a').length).toBe(before);
     expect(h.cache.get('b')?.data).toEqual({ v: 2 });
+  });
+});
+
+describe('scheduler: shared tick grid', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('collectors at 1, 2 and 5 s tick on one grid from the start, so they wake together', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = { monotonicMs: () => Date.now(), wallMs: () => Date.now() };
+    const starts = new Map<string, number[]>();
+    const timed = (name: string, interval: number) =>
+      def(
+        name,
+        async () => {
+          starts.set(name, [...(starts.get(name) ?? []), clock.monotonicMs()]);
+          return {};
+        },
+        { interval, timeout: 1 },
+      );
+    const scheduler = new Scheduler({
+      fs: new HostFs(),
+      clock,
+      cache: new LatestCache(),
+      bus: new Bus(),
+      // biome-ignore lint/suspicious/noExplicitAny: default config from the schema
+      config: config as any,
+      log: () => {},
+    });
+    current = scheduler;
+    await scheduler.replaceAll([timed('one', 1), timed('two', 2), timed('five', 5)], config as never);
+    // Started off any round number: the grid is relative to start().
+    await vi.advanceTimersByTimeAsync(333);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(10_100);
+    expect(starts.get('one')).toEqual([333, 1333, 2333, 3333, 4333, 5333, 6333, 7333, 8333, 9333, 10333]);
+    expect(starts.get('two')).toEqual([333, 2333, 4333, 6333, 8333, 10333]);
+    expect(starts.get('five')).toEqual([333, 5333, 10333]);
+    await scheduler.stop();
   });
 });

@@ -1,6 +1,7 @@
 import type { AnyCollector, Payload } from './collector.js';
 import type { Config } from './config/schema.js';
 import { Runner, type RunnerDeps, type RunnerStatus } from './runner.js';
+import { Wakeups } from './wakeups.js';
 
 /**
  * Owns one Runner per active collector. It can be paused as a whole (`enabled: false` from
@@ -12,8 +13,19 @@ export class Scheduler {
   private enabled = true;
   private started = false;
 
+  /** Monotonic ms of start(): the origin of every runner's tick grid. */
+  private originMs = 0;
+
+  private readonly wakeups: Wakeups;
+
   constructor(private deps: RunnerDeps) {
-    this.deps = { ...deps, statusOfAll: () => this.status() };
+    this.wakeups = new Wakeups(deps.clock);
+    this.deps = {
+      ...deps,
+      statusOfAll: () => this.status(),
+      origin: () => this.originMs,
+      wakeAt: (when, fn) => this.wakeups.at(when, fn),
+    };
   }
 
   get isEnabled(): boolean {
@@ -33,7 +45,7 @@ export class Scheduler {
     const old = [...this.runners.values()];
     this.runners.clear();
     await Promise.all(old.map((r) => r.stop()));
-    this.deps = { ...this.deps, config, statusOfAll: () => this.status() };
+    this.deps = { ...this.deps, config };
     for (const def of defs) this.add(def);
     this.deps.cache.retain(new Set(this.runners.keys()));
   }
@@ -57,6 +69,7 @@ export class Scheduler {
 
   start(): void {
     this.started = true;
+    this.originMs = this.deps.clock.monotonicMs();
     if (!this.enabled) return;
     for (const r of this.runners.values()) r.start();
   }

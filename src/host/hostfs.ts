@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KeptFiles, ProcReader } from './proc-reader.js';
 
 /**
  * The roots a collector reads from. Passed in, never global, so tests (and
@@ -26,6 +27,10 @@ export const DEFAULT_ROOTS: HostRoots = { procRoot: '/proc', sysRoot: '/sys', ro
  * use `readAsync` (threadpool) or a worker with a timeout, never these.
  */
 export class HostFs {
+  /** Files read every tick, kept open and re-read with one pread (see {@link keptRoots}). */
+  private kept: KeptFiles | null = null;
+  private keptPrefixes: string[] | null = null;
+
   constructor(readonly roots: HostRoots = DEFAULT_ROOTS) {}
 
   proc(...parts: string[]): string {
@@ -40,16 +45,45 @@ export class HostFs {
 
   /** Read a whole text file; throws (ENOENT, EACCES …) with the path in the message. */
   async read(path: string): Promise<string> {
-    return readFileSync(path, 'utf8');
+    return this.readNow(path);
   }
 
   /** Read a text file, or null when it does not exist or cannot be read. */
   async tryRead(path: string): Promise<string | null> {
     try {
-      return readFileSync(path, 'utf8');
+      return this.readNow(path);
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The synchronous read behind read/tryRead. Under a real procfs or sysfs root, a file is
+   * kept open after its first read and read again with one pread at offset 0, which makes the
+   * kernel generate it afresh: one syscall instead of readFileSync's open, fstat, read, read,
+   * close (measured 17.7 µs → 10.6 µs for /proc/self/stat). Not for /proc/<pid>/ paths, whose
+   * descriptors would outlive their processes (process-table.ts keeps those, and closes them),
+   * nor for plain directories such as fixture trees, whose files tests replace on disk.
+   */
+  private readNow(path: string): string {
+    this.keptPrefixes ??= keptRoots(this.roots);
+    for (const prefix of this.keptPrefixes) {
+      if (!path.startsWith(prefix)) continue;
+      if (prefix === this.keptPrefixes[0] && isPidPath(path, prefix)) break;
+      this.kept ??= new KeptFiles(new ProcReader(), KEPT_BUDGET);
+      return this.kept.read(path, MAX_KEPT_BYTES);
+    }
+    return readFileSync(path, 'utf8');
+  }
+
+  /** Files held open now (tests, self-monitoring). */
+  get keptFiles(): number {
+    return this.kept?.size ?? 0;
+  }
+
+  /** Close the files kept open (tests; a server keeps them for its lifetime). */
+  closeKept(): void {
+    this.kept?.closeAll();
   }
 
   /** Directory entries, or [] when the directory is absent. */
@@ -65,4 +99,34 @@ export class HostFs {
   async readAsync(path: string): Promise<string> {
     return readFile(path, 'utf8');
   }
+}
+
+/** At most this many global procfs/sysfs files are kept open (a server reads a few dozen). */
+const KEPT_BUDGET = 256;
+const MAX_KEPT_BYTES = 16 * 1024 * 1024;
+const PROC_SUPER_MAGIC = 0x9fa0;
+const SYSFS_MAGIC = 0x62656572;
+
+/** `<procRoot>/` first (when it is a real procfs), then `<sysRoot>/` (when a real sysfs). */
+function keptRoots(roots: HostRoots): string[] {
+  const magic = (dir: string): number | null => {
+    try {
+      return statfsSync(dir).type;
+    } catch {
+      return null;
+    }
+  };
+  const out: string[] = [];
+  out.push(magic(roots.procRoot) === PROC_SUPER_MAGIC ? join(roots.procRoot, '/') : '\0');
+  if (magic(roots.sysRoot) === SYSFS_MAGIC) out.push(join(roots.sysRoot, '/'));
+  return out;
+}
+
+/**
+ * `/proc/1234/…` and `/proc/self/task/…`: files of processes and threads that come and go.
+ * `/proc/self/…` otherwise is this process's and stays.
+ */
+function isPidPath(path: string, procPrefix: string): boolean {
+  const c = path.charCodeAt(procPrefix.length);
+  return (c >= 48 && c <= 57) || path.startsWith('self/task/', procPrefix.length);
 }

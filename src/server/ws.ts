@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import Value from 'typebox/value';
 import type { WebSocket } from 'ws';
 import type { AlertEvent } from '../alerts/types.js';
@@ -17,6 +18,10 @@ const MAX_PENDING_EVENTS = 100;
  * One connected client. Samples wait in `pending`, at most one per collector (the latest wins),
  * and are written only while the socket's own buffer is below the high-water mark — so a slow
  * client costs at most one payload per collector plus HIGH_WATER_BYTES, never a growing queue.
+ *
+ * Writing is deferred to the hub's next flush (setImmediate): collectors due at the same moment
+ * finish within one turn of the event loop, and their messages then leave in one write (the
+ * socket is corked around the batch) instead of one syscall per message and client.
  */
 class Client {
   filter: Set<string> | '*' = '*';
@@ -24,8 +29,16 @@ class Client {
   private pending = new Map<string, string>();
   private pendingEvents = 0;
   private retry: NodeJS.Timeout | null = null;
+  private readonly raw: Pick<Socket, 'cork' | 'uncork'> | null;
 
-  constructor(readonly ws: WebSocket) {}
+  constructor(
+    readonly ws: WebSocket,
+    private readonly schedule: (c: Client) => void,
+  ) {
+    // ws keeps the TCP socket in a private field; without it messages are written one by one.
+    const raw = (ws as unknown as { _socket?: Socket })._socket;
+    this.raw = raw && typeof raw.cork === 'function' ? raw : null;
+  }
 
   wants(plugin: string): boolean {
     return this.filter === '*' || this.filter.has(plugin);
@@ -35,7 +48,7 @@ class Client {
     // delete+set moves the collector to the back, so order follows freshness.
     this.pending.delete(plugin);
     this.pending.set(plugin, serialized);
-    this.flush();
+    this.schedule(this);
   }
 
   /**
@@ -52,26 +65,33 @@ class Client {
           break;
         }
     }
-    this.flush();
+    this.schedule(this);
   }
 
+  /** Control messages go out at once, after whatever was queued before them (order kept). */
   control(msg: WsControlMessage): void {
+    this.flush();
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
   }
 
   flush(): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    for (const [plugin, msg] of this.pending) {
-      if (this.ws.bufferedAmount > HIGH_WATER_BYTES) {
-        this.retry ??= setTimeout(() => {
-          this.retry = null;
-          this.flush();
-        }, RETRY_MS);
-        return;
+    if (this.ws.readyState !== this.ws.OPEN || this.pending.size === 0) return;
+    this.raw?.cork();
+    try {
+      for (const [plugin, msg] of this.pending) {
+        if (this.ws.bufferedAmount > HIGH_WATER_BYTES) {
+          this.retry ??= setTimeout(() => {
+            this.retry = null;
+            this.flush();
+          }, RETRY_MS);
+          return;
+        }
+        this.pending.delete(plugin);
+        if (plugin.startsWith('events#')) this.pendingEvents--;
+        this.ws.send(msg);
       }
-      this.pending.delete(plugin);
-      if (plugin.startsWith('events#')) this.pendingEvents--;
-      this.ws.send(msg);
+    } finally {
+      this.raw?.uncork();
     }
   }
 
@@ -86,9 +106,26 @@ class Client {
   }
 }
 
+/** `JSON.stringify({plugin, data, ts})` around the payload's shared JSON text. */
+function envelope(plugin: string, dataJson: string, ts: number): string {
+  return `{"plugin":${JSON.stringify(plugin)},"data":${dataJson},"ts":${JSON.stringify(ts)}}`;
+}
+
 /** Fans samples out to WebSocket clients; lives as long as the server, across reloads. */
 export class WsHub {
   private clients = new Set<Client>();
+  /** Clients with messages waiting for the next flush. */
+  private dirty = new Set<Client>();
+  private flushing: NodeJS.Immediate | null = null;
+  private readonly schedule = (c: Client) => {
+    this.dirty.add(c);
+    this.flushing ??= setImmediate(() => {
+      this.flushing = null;
+      const clients = [...this.dirty];
+      this.dirty.clear();
+      for (const client of clients) client.flush();
+    });
+  };
   private pinger: NodeJS.Timeout;
   private readonly onSample = (ev: SampleEvent) => this.broadcast(ev);
   private eventSeq = 0;
@@ -138,7 +175,7 @@ export class WsHub {
   }
 
   accept(ws: WebSocket): void {
-    const client = new Client(ws);
+    const client = new Client(ws, this.schedule);
     this.clients.add(client);
     ws.on('pong', () => {
       client.alive = true;
@@ -147,6 +184,7 @@ export class WsHub {
     ws.on('close', () => {
       client.close();
       this.clients.delete(client);
+      this.dirty.delete(client);
     });
     ws.on('error', () => ws.terminate());
     client.control({ type: 'hello', version: VERSION, plugins: this.engine.scheduler.names().sort() });
@@ -158,7 +196,7 @@ export class WsHub {
     for (const [plugin, entry] of this.engine.cache.all()) {
       if (only && !only.includes(plugin)) continue;
       if (!client.wants(plugin)) continue;
-      client.enqueue(plugin, JSON.stringify({ plugin, data: this.engine.briefOf(plugin, entry.data), ts: entry.ts }));
+      client.enqueue(plugin, envelope(plugin, this.engine.briefJson(plugin, entry.data), entry.ts));
     }
   }
 
@@ -166,7 +204,7 @@ export class WsHub {
     let serialized: string | null = null;
     for (const c of this.clients) {
       if (!c.wants(ev.plugin)) continue;
-      serialized ??= JSON.stringify({ plugin: ev.plugin, data: this.engine.briefOf(ev.plugin, ev.data), ts: ev.ts });
+      serialized ??= envelope(ev.plugin, this.engine.briefJson(ev.plugin, ev.data), ev.ts);
       c.enqueue(ev.plugin, serialized);
     }
   }
@@ -209,6 +247,9 @@ export class WsHub {
 
   close(): void {
     clearInterval(this.pinger);
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = null;
+    this.dirty.clear();
     this.engine.bus.off('sample', this.onSample);
     this.engine.bus.off('reconfigured', this.onReconfigured);
     this.engine.bus.off('event', this.onEvent);

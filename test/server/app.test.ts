@@ -114,6 +114,31 @@ describe('read routes', () => {
     expect(engine.cache.get('big')?.data.rows).toEqual([1, 2, 3]);
   });
 
+  it('/api text is rebuilt when a collector publishes, and equals the snapshot as an object', async () => {
+    let n = 0;
+    engine = await Engine.create({
+      builtins: [fake('host', { hostname: 'box', os: 'TestOS 1', kernel: '6.1.0', arch: 'x86_64' }, { interval: 0 }), { ...fake('count', {}), collect: async () => ({ n: ++n, nested: { a: [1, null, 'x'] } }) }],
+      config: defaults(),
+    });
+    await engine.scheduler.runOnce();
+    ({ app } = await createApp({ engine }));
+    const get = async () => {
+      const res = await app.inject({ url: '/api', headers: H });
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      return res;
+    };
+    const first = await get();
+    const again = await get();
+    // Nothing published in between: the same text but for the time of the response.
+    expect(again.body.replace(/"ts":"[^"]*"/, '')).toBe(first.body.replace(/"ts":"[^"]*"/, ''));
+    expect(first.json().metrics.count).toEqual({ n: 1, nested: { a: [1, null, 'x'] } });
+    await engine.scheduler.runOnce();
+    const after = (await get()).json();
+    expect(after.metrics.count.n).toBe(2);
+    const metrics = Object.fromEntries([...engine.cache.all()].map(([k, e]) => [k, engine!.briefOf(k, e.data)]));
+    expect(after).toEqual({ ts: after.ts, system: engine.system(), headroom: null, metrics });
+  });
+
   it('unknown routes get a clear 404', async () => {
     await boot(defaults());
     const res = await app.inject({ url: '/nope?x=1', headers: H });

@@ -15,6 +15,8 @@ export function resultHeading(name: string): string {
       .filter((l) => l.trim() !== '' && !l.endsWith('bench/RESULTS.md'));
     if (dirty.length > 0) rev += '+changes';
   } catch {}
+  // A bench run against another build (BENCH_DIST) says which one it measured.
+  if (process.env.BENCH_DIST) rev = `${process.env.BENCH_DIST_REV ?? 'unknown revision'} (BENCH_DIST=${process.env.BENCH_DIST}, bench scripts at ${rev})`;
   const date = new Date().toISOString().slice(0, 10);
   return `## ${name} — ${date} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}) · Linux ${release()} · Node ${process.version} · ${rev}`;
 }

@@ -1,11 +1,16 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { builtinCollectors } from '../../src/collectors/index.js';
 import { type Daemon, repoRoot, startDaemon, waitHttp } from './procs.js';
 
-export const mainJs = join(repoRoot, 'dist', 'cli', 'main.js');
+/**
+ * The CLI under test: this checkout's dist/, or BENCH_DIST (a dist/ built from another revision,
+ * for before/after figures; the result heading then names it).
+ */
+export const distDir = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(repoRoot, 'dist');
+export const mainJs = join(distDir, 'cli', 'main.js');
 
 function newestMtime(dir: string): number {
   let t = 0;
@@ -18,6 +23,10 @@ function newestMtime(dir: string): number {
 
 /** Build dist/ when it is missing or older than src/ (benches measure what users run). */
 export function ensureBuilt(): void {
+  if (process.env.BENCH_DIST) {
+    if (!existsSync(mainJs)) throw new Error(`BENCH_DIST: no ${mainJs}`);
+    return;
+  }
   if (existsSync(mainJs) && statSync(mainJs).mtimeMs >= newestMtime(join(repoRoot, 'src'))) return;
   console.error('bench: dist/ is missing or older than src/: building');
   execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {

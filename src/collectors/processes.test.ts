@@ -6,7 +6,7 @@ import { DEFAULT_ROOTS, type HostRoots } from '../host/hostfs.js';
 import { extractMetric } from '../shared/metrics.js';
 import { fixtureHost, makeCollectorContext } from '../../test/helpers/collector-context.js';
 import { defaultConfig } from '../../test/helpers/config.js';
-import { type ProcessesPayload, processMonitor } from './processes.js';
+import { type ProcessesPayload, type ProcessRow, processMonitor, topRows } from './processes.js';
 
 const fixture = fixtureHost('debian12-vm-2c');
 let dir: string | null = null;
@@ -79,6 +79,31 @@ describe('process_monitor over debian12-vm-2c', () => {
     expect(second.scan.cold).toBe(0);
     expect(extractMetric(second, 'counts.total')).toEqual([{ labels: {}, value: 7 }]);
     expect(extractMetric(second, 'top_rss[rank].rss_mb')[0]).toEqual({ labels: { rank: '0' }, value: 39 });
+  });
+
+  it('a row that came out the same is published again as the same object; a changed one is new', async () => {
+    const roots = copyHost();
+    const { tick, clock } = setup(roots);
+    await tick();
+    clock.advance(1000);
+    const second = await tick();
+    clock.advance(1000);
+    const statPath = join(roots.procRoot, '22871', 'stat');
+    writeFileSync(statPath, readFileSync(statPath, 'utf8').replace(' 999 ', ' 1999 '));
+    const third = await tick();
+    for (const row of third.processes) {
+      const before = second.processes.find((r) => r.pid === row.pid)!;
+      if (row.pid === 22871) {
+        expect(row).not.toBe(before);
+        expect(row.rss_mb).toBeGreaterThan(before.rss_mb);
+      } else {
+        expect(row).toBe(before);
+      }
+    }
+    // The same values a fresh collector computes from the same two samples.
+    const fresh = setup(roots);
+    await fresh.tick();
+    expect(third.counts).toEqual((await fresh.tick()).counts);
   });
 
   it('cpu_pct from utime+stime deltas, I/O rates from read/write_bytes, top_n from config', async () => {
@@ -155,5 +180,21 @@ describe('process_monitor over debian12-vm-2c', () => {
   it('a tree without pid directories (not Linux /proc) is an error, not an empty table', async () => {
     const { tick } = setup({ ...fixture, procRoot: fixture.sysRoot });
     await expect(tick()).rejects.toThrow(/no process directories/);
+  });
+});
+
+describe('topRows', () => {
+  // A deterministic pseudo-random table with many ties, so the pid tie-break decides often.
+  const rows: ProcessRow[] = Array.from({ length: 400 }, (_, i) => {
+    const x = (i * 7919) % 101;
+    return { pid: (i * 37) % 1009, cpu_pct: x % 5 === 0 ? null : x % 13, rss_mb: (x % 7) * 1.5 } as ProcessRow;
+  });
+  const byCpu = (a: ProcessRow, b: ProcessRow) => b.cpu_pct! - a.cpu_pct! || b.rss_mb - a.rss_mb || a.pid - b.pid;
+  const byRss = (a: ProcessRow, b: ProcessRow) => b.rss_mb - a.rss_mb || a.pid - b.pid;
+
+  it.each([0, 1, 5, 20, 399, 400, 1000])('top %i equals sort-then-cut', (n) => {
+    const hasCpu = (r: ProcessRow) => r.cpu_pct !== null;
+    expect(topRows(rows, n, byCpu, hasCpu)).toEqual(rows.filter(hasCpu).sort(byCpu).slice(0, n));
+    expect(topRows(rows, n, byRss)).toEqual([...rows].sort(byRss).slice(0, n));
   });
 });

@@ -64,11 +64,25 @@ export interface ProcessesPayload extends Payload {
 interface ProcessesState {
   scanner?: ProcessScanner;
   redactor?: Redactor;
-  /** Row parts that only change with the process's static info (same object = same values). */
-  statics?: WeakMap<ProcessInfo, RowStatic>;
+  /** Per process, what only changes with its static info (same object = same values). */
+  statics?: WeakMap<ProcessInfo, RowCache>;
 }
 
 type RowStatic = Pick<ProcessRow, 'user' | 'uid' | 'exe' | 'cmdline' | 'start_time' | 'cgroup' | 'unit' | 'container_id'>;
+
+interface RowCache {
+  st: RowStatic;
+  /** Rate-tracker keys: CPU, read and write bytes of this process (`c1234:5678` …). */
+  cpuKey: string;
+  readKey: string;
+  writeKey: string;
+  /**
+   * The row published last tick. Most processes sleep through most ticks and their row comes
+   * out the same: it is published again as it is (payloads are never changed once published),
+   * which spares the collector and the garbage collector a new object per process per tick.
+   */
+  row: ProcessRow | null;
+}
 
 const COUNT_KEYS: Array<keyof ProcessCounts> = ['total', 'running', 'sleeping', 'disk_sleep', 'stopped', 'zombie', 'idle', 'threads'];
 const STATE_COUNT: Record<string, keyof ProcessCounts> = {
@@ -120,17 +134,15 @@ export const processMonitor = defineCollector<ProcessesPayload, ProcessesState>(
       throw new Error(`no process directories under ${ctx.fs.proc()} (the process table needs Linux /proc)`);
     }
     const rows = scan.processes.map((s) => toRow(ctx, s, scan.boot_time_s));
-    ctx.rates.retainOnly(new Set(scan.processes.flatMap((s) => [`c${s.key}`, `r${s.key}`, `w${s.key}`])));
+    // Baselines of processes that went away are dropped (every live one was fed or kept above).
+    ctx.rates.sweep();
     rows.sort((a, b) => a.pid - b.pid);
     const topN = ctx.config.processes.top_n;
     return {
       available: true,
       counts: countStates(rows),
-      top_cpu: rows
-        .filter((r) => r.cpu_pct !== null)
-        .sort((a, b) => b.cpu_pct! - a.cpu_pct! || b.rss_mb - a.rss_mb || a.pid - b.pid)
-        .slice(0, topN),
-      top_rss: [...rows].sort((a, b) => b.rss_mb - a.rss_mb || a.pid - b.pid).slice(0, topN),
+      top_cpu: topRows(rows, topN, byCpu, (r) => r.cpu_pct !== null),
+      top_rss: topRows(rows, topN, byRss),
       processes: rows,
       scan: {
         listed: scan.listed,
@@ -148,29 +160,65 @@ export const processMonitor = defineCollector<ProcessesPayload, ProcessesState>(
 });
 
 function toRow(ctx: CollectorContext<ProcessesState>, s: ProcessSample, bootS: number | null): ProcessRow {
-  let st = ctx.state.statics!.get(s.info);
-  if (!st) {
+  let cache = ctx.state.statics!.get(s.info);
+  if (!cache) {
     const i = s.info;
-    st = {
-      user: i.user,
-      uid: i.uid,
-      exe: i.exe,
-      cmdline: truncate(ctx.state.redactor!(i.argv)),
-      start_time: bootS === null ? null : new Date(Math.round((bootS + s.start_s) * 1000)).toISOString(),
-      cgroup: i.cgroup?.path ?? null,
-      unit: i.cgroup?.unit ?? null,
-      container_id: i.cgroup?.container_id ?? null,
+    cache = {
+      st: {
+        user: i.user,
+        uid: i.uid,
+        exe: i.exe,
+        cmdline: truncate(ctx.state.redactor!(i.argv)),
+        start_time: bootS === null ? null : new Date(Math.round((bootS + s.start_s) * 1000)).toISOString(),
+        cgroup: i.cgroup?.path ?? null,
+        unit: i.cgroup?.unit ?? null,
+        container_id: i.cgroup?.container_id ?? null,
+      },
+      cpuKey: `c${s.key}`,
+      readKey: `r${s.key}`,
+      writeKey: `w${s.key}`,
+      row: null,
     };
-    ctx.state.statics!.set(s.info, st);
+    ctx.state.statics!.set(s.info, cache);
   }
-  const rate = (k: string, v: number) => ctx.rates.rate(k + s.key, v, s.at_ms);
-  const cpu = rate('c', s.cpu_s);
+  const { rates } = ctx;
+  const cpu = rates.rate(cache.cpuKey, s.cpu_s, s.at_ms);
   // io not re-read (the process did not run): 0 for this interval, baselines untouched, so the
   // next real read spreads whatever it finds over the whole span instead of spiking.
-  const ioRate = (k: string, v: number) => (s.io_fresh ? rate(k, v) : ctx.rates.has(k + s.key) ? 0 : null);
-  const rd = s.io ? ioRate('r', s.io.read_bytes) : null;
-  const wr = s.io ? ioRate('w', s.io.write_bytes) : null;
-  return {
+  const ioRate = (key: string, v: number) => {
+    if (s.io_fresh) return rates.rate(key, v, s.at_ms);
+    rates.keep(key);
+    return rates.has(key) ? 0 : null;
+  };
+  let rd: number | null = null;
+  let wr: number | null = null;
+  if (s.io) {
+    rd = ioRate(cache.readKey, s.io.read_bytes);
+    wr = ioRate(cache.writeKey, s.io.write_bytes);
+  } else {
+    rates.keep(cache.readKey);
+    rates.keep(cache.writeKey);
+  }
+  const cpuPct = cpu === null ? null : round(cpu * 100, 1);
+  const rssMb = round(bytesToMb(s.rss_bytes), 1)!;
+  const readMbps = rd === null ? null : round(rd / BYTES_PER_MB, 3);
+  const writeMbps = wr === null ? null : round(wr / BYTES_PER_MB, 3);
+  const prev = cache.row;
+  if (
+    prev !== null &&
+    prev.cpu_pct === cpuPct &&
+    prev.rss_mb === rssMb &&
+    prev.read_mbps === readMbps &&
+    prev.write_mbps === writeMbps &&
+    prev.state === s.state &&
+    prev.threads === s.threads &&
+    prev.name === s.comm &&
+    prev.ppid === s.ppid &&
+    prev.kernel_thread === s.kernel_thread
+  )
+    return prev;
+  const st = cache.st;
+  cache.row = {
     pid: s.pid,
     ppid: s.ppid,
     user: st.user,
@@ -180,16 +228,41 @@ function toRow(ctx: CollectorContext<ProcessesState>, s: ProcessSample, bootS: n
     cmdline: st.cmdline,
     state: s.state,
     kernel_thread: s.kernel_thread,
-    cpu_pct: cpu === null ? null : round(cpu * 100, 1),
-    rss_mb: round(bytesToMb(s.rss_bytes), 1)!,
+    cpu_pct: cpuPct,
+    rss_mb: rssMb,
     threads: s.threads,
-    read_mbps: rd === null ? null : round(rd / BYTES_PER_MB, 3),
-    write_mbps: wr === null ? null : round(wr / BYTES_PER_MB, 3),
+    read_mbps: readMbps,
+    write_mbps: writeMbps,
     start_time: st.start_time,
     cgroup: st.cgroup,
     unit: st.unit,
     container_id: st.container_id,
   };
+  return cache.row;
+}
+
+const byCpu = (a: ProcessRow, b: ProcessRow) => b.cpu_pct! - a.cpu_pct! || b.rss_mb - a.rss_mb || a.pid - b.pid;
+const byRss = (a: ProcessRow, b: ProcessRow) => b.rss_mb - a.rss_mb || a.pid - b.pid;
+
+/**
+ * The first `n` rows in `order` (a total order: pids break ties), as sorting them all and
+ * cutting would give, without sorting thousands of rows twice a tick.
+ */
+export function topRows(rows: readonly ProcessRow[], n: number, order: (a: ProcessRow, b: ProcessRow) => number, keep: (r: ProcessRow) => boolean = () => true): ProcessRow[] {
+  const top: ProcessRow[] = [];
+  if (n <= 0) return top;
+  for (const r of rows) {
+    if (!keep(r)) continue;
+    if (top.length === n && order(r, top[n - 1]!) >= 0) continue;
+    let i = top.length === n ? n - 1 : top.length;
+    // Insertion from the back: the list is short (top_n).
+    while (i > 0 && order(r, top[i - 1]!) < 0) {
+      top[i] = top[i - 1]!;
+      i--;
+    }
+    top[i] = r;
+  }
+  return top;
 }
 
 /** Command lines are cut here in the payload (after redaction, so a cut never exposes half a secret's context). */

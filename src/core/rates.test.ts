@@ -46,4 +46,22 @@ describe('RateTracker', () => {
     expect(r.delta('j', 100, 0)).toBeNull();
     expect(r.delta('j', 160, 500)).toEqual({ delta: 60, elapsedMs: 500 });
   });
+
+  it('sweep() forgets what was neither fed nor kept since the previous sweep; kept keys keep their baseline', () => {
+    const r = new RateTracker();
+    r.rate('fed', 0, 0);
+    r.rate('kept', 100, 0);
+    r.rate('gone', 0, 0);
+    r.sweep();
+    r.rate('fed', 10, 1000);
+    r.keep('kept'); // not re-read this pass
+    r.keep('never-seen'); // no effect
+    r.sweep();
+    expect(r.has('fed')).toBe(true);
+    expect(r.has('gone')).toBe(false);
+    expect(r.has('never-seen')).toBe(false);
+    // The kept baseline spans both passes: 100 → 300 over 2 s.
+    expect(r.rate('kept', 300, 2000)).toBe(100);
+    expect(r.rate('gone', 5, 2000)).toBeNull();
+  });
 });

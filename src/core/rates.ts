@@ -8,23 +8,40 @@
  *  - float division, no caps.
  */
 export class RateTracker {
-  private last = new Map<string, { value: number; atMs: number }>();
+  // Entries are updated in place: a process table updates thousands of them a second.
+  private last = new Map<string, { value: number; atMs: number; pass: number }>();
+  private pass = 0;
 
   /** Per-second rate of `value` since the previous call with the same key. */
   rate(key: string, value: number, nowMs: number): number | null {
-    const d = this.delta(key, value, nowMs);
-    if (d === null || d.elapsedMs <= 0) return null;
-    return d.delta / (d.elapsedMs / 1000);
+    const prev = this.last.get(key);
+    if (!Number.isFinite(value)) return null;
+    if (!prev) {
+      this.last.set(key, { value, atMs: nowMs, pass: this.pass });
+      return null;
+    }
+    const delta = value - prev.value;
+    const elapsedMs = nowMs - prev.atMs;
+    prev.value = value;
+    prev.atMs = nowMs;
+    prev.pass = this.pass;
+    if (delta < 0 || elapsedMs <= 0) return null;
+    return delta / (elapsedMs / 1000);
   }
 
   /** Raw delta and elapsed time since the previous call with the same key (null rules as above). */
   delta(key: string, value: number, nowMs: number): { delta: number; elapsedMs: number } | null {
     const prev = this.last.get(key);
     if (!Number.isFinite(value)) return null;
-    this.last.set(key, { value, atMs: nowMs });
-    if (!prev) return null;
+    if (!prev) {
+      this.last.set(key, { value, atMs: nowMs, pass: this.pass });
+      return null;
+    }
     const delta = value - prev.value;
     const elapsedMs = nowMs - prev.atMs;
+    prev.value = value;
+    prev.atMs = nowMs;
+    prev.pass = this.pass;
     if (delta < 0 || elapsedMs < 0) return null;
     return { delta, elapsedMs };
   }
@@ -32,6 +49,21 @@ export class RateTracker {
   /** Forget keys not seen in the latest pass (interfaces, disks, pids that went away). */
   retainOnly(keys: Set<string>): void {
     for (const k of this.last.keys()) if (!keys.has(k)) this.last.delete(k);
+  }
+
+  /** Keep a key's baseline through the next sweep() without a new value (a sample not re-read). */
+  keep(key: string): void {
+    const e = this.last.get(key);
+    if (e) e.pass = this.pass;
+  }
+
+  /**
+   * Forget every key not fed (rate, delta) or kept since the previous sweep: retainOnly for
+   * callers with too many keys to gather into a Set each pass (a process table).
+   */
+  sweep(): void {
+    for (const [k, e] of this.last) if (e.pass !== this.pass) this.last.delete(k);
+    this.pass++;
   }
 
   has(key: string): boolean {

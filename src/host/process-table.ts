@@ -182,19 +182,25 @@ export class ProcessScanner {
 
   private readOne(pid: number, scanNo: number, at: number, out: ScanResult): ProcessSample | null {
     let e = this.entries.get(pid);
-    const dir = this.fs.proc(String(pid));
-    const statPath = e?.statPath ?? `${dir}/stat`;
+    const statPath = e?.statPath ?? `${this.fs.proc(String(pid))}/stat`;
     const st = parsePidStat(this.kept.read(statPath, OTHER_MAX), statPath);
     const kernel = (st.flags & PF_KTHREAD) !== 0;
     const isNew = !e || e.startTicks !== st.start_ticks;
     const stale =
       isNew || e!.partial || e!.comm !== st.comm || (scanNo + pid) % this.opts.refreshEvery === 0;
     if (stale) {
+      const dir = statPath.slice(0, -'/stat'.length);
       // A process in uninterruptible sleep may hold its mmap lock, which reading cmdline takes
       // (ps hangs there): keep what we knew, or read the rest at a later scan for a new one.
       const dState = st.state === 'D';
-      const { info, partial } =
+      let { info, partial } =
         dState && !isNew ? { info: e!.info, partial: true } : this.infos.read(dir, st.comm, kernel, dState, at);
+      // A refresh that found nothing new keeps the object (io re-enabled): callers cache what
+      // they derive from it (redacted command line, the last row) by identity.
+      if (!isNew && info !== e!.info && sameInfo(info, e!.info)) {
+        e!.info.ioReadable = true;
+        info = e!.info;
+      }
       const key = `${pid}:${st.start_ticks}`;
       e = {
         statPath,
@@ -280,6 +286,15 @@ export class ProcessScanner {
     } catch {}
     return 4096;
   }
+}
+
+function sameInfo(a: ProcessInfo, b: ProcessInfo): boolean {
+  if (a.exe !== b.exe || a.uid !== b.uid || a.user !== b.user || a.argv.length !== b.argv.length) return false;
+  for (let i = 0; i < a.argv.length; i++) if (a.argv[i] !== b.argv[i]) return false;
+  const x = a.cgroup;
+  const y = b.cgroup;
+  if (x === null || y === null) return x === y;
+  return x.path === y.path && x.unit === y.unit && x.container_id === y.container_id;
 }
 
 export { exeName, type ProcessInfo } from './process-info.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectParseError } from '../../test/helpers/expect-parse-error.js';
-import { PF_KTHREAD, parsePidStat } from './proc-pid-stat.js';
+import { PF_KTHREAD, type PidStat, parsePidStat } from './proc-pid-stat.js';
 
 // Real lines from test/fixtures/hosts/debian12-vm-2c (see its HOST.md).
 const BASH =
@@ -73,5 +73,76 @@ describe('parsePidStat', () => {
     { name: 'double spaces', text: tail('x').replace(' 1 31369', '  1 31369'), message: /ppid: ""/ },
   ])('$name → ParseError', ({ text, message }) => {
     expectParseError(() => parsePidStat(text, F), F, 1, message);
+  });
+});
+
+/** The split-based parser this one replaced, kept as the reference for the property test below. */
+function reference(text: string): PidStat | string {
+  const U = /^\d+$/;
+  const I = /^-?\d+$/;
+  const num = (tok: string, what: string, re: RegExp, kind: string) => {
+    const n = re.test(tok) ? Number(tok) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw new Error(`${what}: "${tok}" is not ${kind}`);
+    return n;
+  };
+  const u = (t: string, w: string) => num(t, w, U, 'a non-negative integer');
+  const i = (t: string, w: string) => num(t, w, I, 'an integer');
+  try {
+    const open = text.indexOf('(');
+    const close = text.lastIndexOf(')');
+    if (text.trim() === '') throw new Error('file is empty');
+    if (open < 0 || close < open) throw new Error('no "(comm)" field');
+    const pid = u(text.slice(0, open).trim(), 'pid');
+    const rest = text.slice(close + 1).trim().split(' ');
+    if (rest.length < 22) throw new Error(`${rest.length} fields after comm, needs at least 22 (up to rss)`);
+    const f = (n: number) => rest[n - 3]!;
+    if (!/^[A-Za-z]$/.test(f(3))) throw new Error(`state "${f(3)}" is not one letter`);
+    const start = u(f(22), 'starttime');
+    return {
+      pid,
+      comm: text.slice(open + 1, close),
+      state: f(3),
+      ppid: u(f(4), 'ppid'),
+      flags: u(f(9), 'flags'),
+      utime_s: u(f(14), 'utime') / 100,
+      stime_s: u(f(15), 'stime') / 100,
+      priority: i(f(18), 'priority'),
+      nice: i(f(19), 'nice'),
+      num_threads: u(f(20), 'num_threads'),
+      start_s: start / 100,
+      start_ticks: start,
+      vsize_bytes: u(f(23), 'vsize'),
+      rss_pages: u(f(24), 'rss'),
+    };
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function actual(text: string): PidStat | string {
+  try {
+    return parsePidStat(text, 'f');
+  } catch (err) {
+    return (err as Error).message.replace(/^f:1: /, '');
+  }
+}
+
+describe('parsePidStat against the split-based reference', () => {
+  it('agrees on real lines and on thousands of damaged ones (value or error message)', () => {
+    const lines = [BASH, tail('x'), tail('a b'), KTHREADD, KWORKER];
+    // Deterministic damage: every position overwritten by each of a few characters, and cuts.
+    const chars = [' ', '-', 'x', '9', '(', ')', '\n', '', '  '];
+    let compared = 0;
+    for (const line of lines) {
+      for (let p = 0; p < line.length; p++) {
+        for (const c of chars) {
+          const damaged = line.slice(0, p) + c + line.slice(p + 1);
+          expect(actual(damaged), JSON.stringify(damaged)).toEqual(reference(damaged));
+          compared++;
+        }
+        expect(actual(line.slice(0, p))).toEqual(reference(line.slice(0, p)));
+      }
+    }
+    expect(compared).toBeGreaterThan(5000);
   });
 });

@@ -71,6 +71,29 @@ describe('cpu_monitor over debian12-vm-2c', () => {
     expect(p.pressure?.cpu.some).toEqual({ avg10: 15.71, avg60: 11.32, avg300: 4.87, total_s: 25.669865 });
   });
 
+  it('does not look again for absent cpufreq / thermal_throttle files for a minute, then does', async () => {
+    const { tick, fs, clock } = setup();
+    const opened: string[] = [];
+    const tryRead = fs.tryRead.bind(fs);
+    fs.tryRead = async (path: string) => {
+      opened.push(path);
+      return tryRead(path);
+    };
+    const optional = () => opened.filter((p) => /cpufreq|thermal_throttle/.test(p)).length;
+    await tick(STAT_1);
+    const first = optional();
+    expect(first).toBeGreaterThan(0); // this VM has neither
+    clock.advance(1000);
+    const p = await tick(STAT_2);
+    expect(optional()).toBe(first);
+    // The figures do not change for it: MHz from /proc/cpuinfo, no throttle counts.
+    expect(p.freq_mhz).toEqual([2096.003, 2096.003]);
+    expect(p.throttle).toBeNull();
+    clock.advance(60_000);
+    await tick(STAT_2);
+    expect(optional()).toBe(2 * first);
+  });
+
   it('computes percentages and rates from the two captures exactly', async () => {
     const { tick, clock } = setup();
     await tick(STAT_1);

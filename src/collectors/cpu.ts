@@ -2,7 +2,7 @@ import os from 'node:os';
 import { type CollectorContext, defineCollector, type Payload } from '../core/collector.js';
 import type { RateTracker } from '../core/rates.js';
 import type { HostFs } from '../host/hostfs.js';
-import { parseCpuinfo } from '../parsers/proc-cpuinfo.js';
+import { parseCpuinfo, parseCpuinfoMhz } from '../parsers/proc-cpuinfo.js';
 import { parseLoadavg } from '../parsers/proc-loadavg.js';
 import { type PsiLine, parsePressure } from '../parsers/proc-pressure.js';
 import { CPU_TIME_PARTITION, parseProcStat } from '../parsers/proc-stat.js';
@@ -40,7 +40,17 @@ export interface CpuPayload extends Payload {
 interface CpuState {
   /** The model string never changes while running, so /proc/cpuinfo is read once for it. */
   model?: string | null;
+  /**
+   * Optional sysfs files found absent (no cpufreq driver, no thermal_throttle: most VMs and
+   * non-Intel machines): not looked for again until this monotonic time, instead of a failed
+   * open per CPU per tick. A driver loaded later is picked up at the next look.
+   */
+  noScalingUntil?: number;
+  noThrottleUntil?: number;
 }
+
+/** How long an absent optional file is taken as absent before looking again. */
+const ABSENT_RECHECK_MS = 60_000;
 
 const MODES = CPU_TIME_PARTITION;
 
@@ -105,8 +115,8 @@ async function collectLinux(
   const [loadText, pressure, freq, throttle] = await Promise.all([
     ctx.fs.tryRead(ctx.fs.proc('loadavg')),
     readCpuPressure(ctx.fs),
-    readFrequencies(ctx, slots, stat.cpus.map((c) => c.cpu)),
-    listSysCpus(ctx.fs).then((cpus) => Promise.all(cpus.map((c) => readThrottle(ctx.fs, c)))),
+    readFrequencies(ctx, slots, stat.cpus.map((c) => c.cpu), now),
+    readThrottles(ctx, now),
   ]);
   const load = loadText === null ? null : parseLoadavg(loadText, ctx.fs.proc('loadavg'));
   if (ctx.state.model === undefined) {
@@ -146,9 +156,11 @@ export function cpuPercentages(
 ): { aggregate_pct: number | null; breakdown: CpuBreakdown } {
   // Every mode goes through the tracker on every call (no short-circuit), so all baselines move.
   const deltas = new Map<CpuMode, number | null>();
-  for (const m of MODES) {
+  const keys = modeKeys(key);
+  for (let i = 0; i < MODES.length; i++) {
+    const m = MODES[i]!;
     const v = times[m];
-    if (v !== null) deltas.set(m, rates.delta(`${key}.${m}`, v, nowMs)?.delta ?? null);
+    if (v !== null) deltas.set(m, rates.delta(keys[i]!, v, nowMs)?.delta ?? null);
   }
   const breakdown = Object.fromEntries(MODES.map((m) => [m, null])) as CpuBreakdown;
   const known = [...deltas.values()];
@@ -161,6 +173,27 @@ export function cpuPercentages(
   return { aggregate_pct: share(sum - idle), breakdown };
 }
 
+// `cpu3.user` … per CPU and mode: the same few strings every tick, made once.
+const MODE_KEYS = new Map<string, string[]>();
+function modeKeys(key: string): string[] {
+  let keys = MODE_KEYS.get(key);
+  if (!keys) {
+    keys = MODES.map((m) => `${key}.${m}`);
+    MODE_KEYS.set(key, keys);
+  }
+  return keys;
+}
+
+/** thermal_throttle counters of every CPU, unless the last look found none (see CpuState). */
+async function readThrottles(ctx: CollectorContext<CpuState>, now: number) {
+  if ((ctx.state.noThrottleUntil ?? Number.NEGATIVE_INFINITY) > now) return [];
+  const cpus = await listSysCpus(ctx.fs);
+  const readings = await Promise.all(cpus.map((c) => readThrottle(ctx.fs, c)));
+  const none = readings.every((r) => r.core_throttle_count === null && r.package_throttle_count === null);
+  ctx.state.noThrottleUntil = none ? now + ABSENT_RECHECK_MS : undefined;
+  return readings;
+}
+
 function rateOf(rates: RateTracker, key: string, value: number | null, nowMs: number): number | null {
   return value === null ? null : round(rates.rate(key, value, nowMs), 1);
 }
@@ -170,18 +203,21 @@ async function readFrequencies(
   ctx: CollectorContext<CpuState>,
   slots: number,
   cpus: number[],
+  now: number,
 ): Promise<Array<number | null>> {
   const out: Array<number | null> = new Array(slots).fill(null);
-  const scaling = await Promise.all(cpus.map((c) => readScalingMhz(ctx.fs, c)));
-  cpus.forEach((c, i) => {
-    out[c] = scaling[i] ?? null;
-  });
+  if ((ctx.state.noScalingUntil ?? Number.NEGATIVE_INFINITY) <= now) {
+    const scaling = await Promise.all(cpus.map((c) => readScalingMhz(ctx.fs, c)));
+    cpus.forEach((c, i) => {
+      out[c] = scaling[i] ?? null;
+    });
+    ctx.state.noScalingUntil = scaling.every((v) => v === null) ? now + ABSENT_RECHECK_MS : undefined;
+  }
   if (cpus.every((c) => out[c] !== null)) return out;
   const info = await ctx.fs.tryRead(ctx.fs.proc('cpuinfo'));
   if (info === null) return out;
-  const parsed = parseCpuinfo(info);
-  ctx.state.model ??= parsed.model;
-  for (const p of parsed.processors) {
+  if (ctx.state.model === undefined) ctx.state.model = parseCpuinfo(info).model;
+  for (const p of parseCpuinfoMhz(info)) {
     if (p.processor < slots && out[p.processor] === null) out[p.processor] = p.mhz;
   }
   return out;

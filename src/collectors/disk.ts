@@ -6,7 +6,7 @@ import { parseMountinfo } from '../parsers/proc-mountinfo.js';
 import { type Pressure, parsePressure } from '../parsers/proc-pressure.js';
 import { type MetricSpec, metric, psiMetrics } from '../shared/metrics.js';
 import { BYTES_PER_MB, clampPct, round } from '../shared/units.js';
-import { due, type MountHealth, recordOutcome, selectVolumes, toVolume, type Volume } from './disk-volumes.js';
+import { due, type MountHealth, recordOutcome, selectVolumes, toVolume, type Volume, type VolumeCandidate } from './disk-volumes.js';
 
 export type { Volume } from './disk-volumes.js';
 
@@ -36,6 +36,8 @@ export interface DiskState {
   /** Where statfs answers come from; chosen on the first tick (tests may set it first). */
   statfs?: StatfsSource;
   health?: Map<string, MountHealth>;
+  /** The volumes the last mount table selected, and that table's text. */
+  selected?: { text: string; config: unknown; candidates: VolumeCandidate[] };
 }
 
 /**
@@ -131,11 +133,17 @@ async function readVolumes(
   now: number,
 ): Promise<DiskPayload['volumes']> {
   const { disk } = ctx.config;
-  const candidates = selectVolumes(parseMountinfo(mountinfo.text, mountinfo.file), {
-    includeTmpfs: disk.include_tmpfs,
-    excludeFstypes: disk.exclude_fstypes,
-    excludeMountpoints: disk.exclude_mountpoints,
-  });
+  // The mount table rarely changes: the same text (and config) selects the same volumes.
+  const last = ctx.state.selected;
+  const candidates =
+    last && last.text === mountinfo.text && last.config === disk
+      ? last.candidates
+      : selectVolumes(parseMountinfo(mountinfo.text, mountinfo.file), {
+          includeTmpfs: disk.include_tmpfs,
+          excludeFstypes: disk.exclude_fstypes,
+          excludeMountpoints: disk.exclude_mountpoints,
+        });
+  ctx.state.selected = { text: mountinfo.text, config: disk, candidates };
   const source = await statfsSource(ctx);
   // All calls run at once, so the slowest bounds the tick; keep that well inside the tick's timeout.
   const tickMs = (ctx.config.collectors[ctx.name]?.timeout ?? defaultTimeoutS(diskMonitor)) * 1000;

@@ -102,6 +102,35 @@ describe('network_monitor over debian12-vm-2c', () => {
     expect(back.interfaces.eth0!.rx_mbps).toBe(0);
   });
 
+  it('reads link speed again only when operstate or carrier changes, or after 30 s', async () => {
+    const { tick, fs, clock } = setup();
+    const speedPath = `${roots.sysRoot}/class/net/eth0/speed`;
+    const carrierPath = `${roots.sysRoot}/class/net/eth0/carrier`;
+    let reads = 0;
+    const readAsync = fs.readAsync.bind(fs);
+    fs.readAsync = async (path: string) => {
+      if (path === speedPath) reads++;
+      return readAsync(path);
+    };
+    const speed = async () => (await tick()).interfaces.eth0!.speed_mbit;
+    const first = await speed();
+    expect(reads).toBe(1);
+    fs.overrides.set(speedPath, '1000\n'); // renegotiated, but the link never dropped: not seen yet
+    clock.advance(1000);
+    expect(await speed()).toBe(first);
+    expect(reads).toBe(1);
+    fs.overrides.set(carrierPath, '0\n'); // the link dropped: read at once
+    clock.advance(1000);
+    expect(await speed()).toBe(1000);
+    expect(reads).toBe(2);
+    fs.overrides.set(speedPath, '2500\n');
+    clock.advance(29_000);
+    expect(await speed()).toBe(1000);
+    clock.advance(1000);
+    expect(await speed()).toBe(2500);
+    expect(reads).toBe(3);
+  });
+
   it('network.include keeps an excluded interface; network.exclude drops matches', async () => {
     const p = await setup({ network: { exclude: ['lo', 'ifb*'], include: ['lo'] } }).tick();
     expect(Object.keys(p.interfaces)).toEqual(['lo', 'eth0']);

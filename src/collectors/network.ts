@@ -96,7 +96,25 @@ const metrics: MetricSpec[] = [
   spec('total_tx_packets_per_s', 'totals.tx_pps', 'per_second', 'gauge', 'packets transmitted per second, all kept interfaces', 1),
 ];
 
-export const networkMonitor = defineCollector<NetworkPayload | (Payload & { available: false; reason: string })>({
+interface NetworkState {
+  /** The interface filter, compiled once per config (reload brings a new one). */
+  filter?: { config: unknown; test: (name: string) => boolean };
+  /** Last `speed` read per interface, and the link state it was read in (see readNetClass). */
+  speeds?: Map<string, SpeedRead>;
+}
+
+/** `speed` as last read, with the operstate and carrier it was read under. */
+export interface SpeedRead {
+  text: string | null;
+  operstate: string | null;
+  carrier: string | null;
+  atMs: number;
+}
+
+/** `speed` is read again at least this often, even when the link state did not change. */
+const SPEED_REREAD_MS = 30_000;
+
+export const networkMonitor = defineCollector<NetworkPayload | (Payload & { available: false; reason: string }), NetworkState>({
   name: 'network_monitor',
   description: 'per-interface MiB/s, packets/s, errors and drops; link state, MTU and speed',
   interval: 2,
@@ -113,10 +131,14 @@ export const networkMonitor = defineCollector<NetworkPayload | (Payload & { avai
       throw err;
     }
     const now = ctx.clock.monotonicMs();
-    const filter = interfaceFilter(ctx.config.network.exclude, ctx.config.network.include);
+    const net = ctx.config.network;
+    if (ctx.state.filter?.config !== net) ctx.state.filter = { config: net, test: interfaceFilter(net.exclude, net.include) };
+    const filter = ctx.state.filter.test;
     const entries = parseNetDev(text, path);
     const kept = entries.filter((e) => filter(e.name));
-    const classes = await Promise.all(kept.map((e) => readNetClass(ctx.fs, e.name)));
+    const speeds = (ctx.state.speeds ??= new Map());
+    const classes = await Promise.all(kept.map((e) => readNetClass(ctx.fs, e.name, { speeds, nowMs: now })));
+    for (const name of speeds.keys()) if (!kept.some((e) => e.name === name)) speeds.delete(name);
 
     const interfaces = new Map<string, InterfaceStats>();
     const problems: string[] = [];
@@ -200,14 +222,29 @@ export function globToRegExp(pattern: string): RegExp {
  * by asking the driver (ethtool get_link_ksettings under the RTNL lock), which can sleep on a
  * PHY or wait for the lock; the others are plain fields of the device.
  */
-export async function readNetClass(fs: HostFs, name: string): Promise<{ value: NetClass; problems: string[] }> {
+export async function readNetClass(
+  fs: HostFs,
+  name: string,
+  cache?: { speeds: Map<string, SpeedRead>; nowMs: number },
+): Promise<{ value: NetClass; problems: string[] }> {
   const dir = fs.sys('class/net', name);
   const files: NetClassFiles = {};
-  await Promise.all(
-    NET_CLASS_FILES.map(async (attr) => {
-      const path = `${dir}/${attr}`;
-      files[attr] = attr === 'speed' ? await fs.readAsync(path).catch(() => null) : await fs.tryRead(path);
-    }),
-  );
+  for (const attr of NET_CLASS_FILES) if (attr !== 'speed') files[attr] = await fs.tryRead(`${dir}/${attr}`);
+  // The link speed only changes with the link (renegotiation drops carrier): while operstate and
+  // carrier read the same, the last answer stands, re-checked every SPEED_REREAD_MS. That spares
+  // a threadpool round trip per interface per tick.
+  const last = cache?.speeds.get(name);
+  if (
+    cache &&
+    last &&
+    last.operstate === (files.operstate ?? null) &&
+    last.carrier === (files.carrier ?? null) &&
+    cache.nowMs - last.atMs < SPEED_REREAD_MS
+  )
+    files.speed = last.text;
+  else {
+    files.speed = await fs.readAsync(`${dir}/speed`).catch(() => null);
+    cache?.speeds.set(name, { text: files.speed, operstate: files.operstate ?? null, carrier: files.carrier ?? null, atMs: cache.nowMs });
+  }
   return parseNetClass(files, dir);
 }

@@ -89,6 +89,26 @@ describe('self_monitor over debian12-vm-2c', () => {
     await close();
   });
 
+  it("children from process_monitor's table when it runs: no children files read, same sums", async () => {
+    const { ctx, fs, collect, close } = setup();
+    const row = (pid: number, ppid: number, cpu_pct: number | null, rss_mb: number) => ({ pid, ppid, cpu_pct, rss_mb });
+    const table = [row(1, 0, 0, 9), row(28218, 1, 5, 50), row(4242, 28218, 20, 1), row(5000, 4242, 55, 2), row(4243, 28218, 0, 0.5), row(7, 1, 99, 99)];
+    ctx.latest = (name) => (name === 'process_monitor' ? { available: true, processes: table } : undefined);
+    const read = fs.tryRead.bind(fs);
+    const paths: string[] = [];
+    fs.tryRead = async (path: string) => {
+      paths.push(path);
+      return read(path);
+    };
+    const p = await collect();
+    expect(p.children).toEqual({ count: 3, pids: [4242, 4243, 5000], cpu_pct: 75, rss_mb: 3.5 });
+    expect(paths.filter((x) => x.endsWith('/children'))).toEqual([]);
+    // A child seen for the first time (CPU not known yet) makes the sum unknown, as from /proc.
+    table[2] = row(4242, 28218, null, 1);
+    expect((await collect()).children.cpu_pct).toBeNull();
+    await close();
+  });
+
   it('collection cost of every collector from the scheduler', async () => {
     const { ctx, collect, close } = setup();
     const status: Record<string, CollectorRuntime> = {

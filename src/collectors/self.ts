@@ -115,12 +115,14 @@ export const selfMonitor = defineCollector<SelfPayload, SelfState>({
     const lag = await readLag(ctx.state);
     const now = ctx.clock.monotonicMs();
     const rateKeys = new Set(['self']);
-    const [stat, status, fds, children] = await Promise.all([
+    const [stat, status, fds] = await Promise.all([
       readProc(ctx.fs, 'self', 'stat', parsePidStat),
       readProc(ctx.fs, 'self', 'status', parsePidStatus),
       ctx.fs.list(ctx.fs.proc('self', 'fd')),
-      readChildren(ctx, now, rateKeys),
     ]);
+    const table = ctx.latest('process_monitor')?.processes;
+    const children =
+      stat && Array.isArray(table) ? childrenFromTable(table as TableRow[], stat.pid) : await readChildren(ctx, now, rateKeys);
     ctx.rates.retainOnly(rateKeys);
     const mem = process.memoryUsage();
     const mb = (b: number) => round(bytesToMb(b), 1)!;
@@ -225,6 +227,38 @@ export function combineLag(h: Pick<IntervalHistogram, 'count' | 'percentile' | '
 function scaleLag(lag: Lag, factor: number, digits: number): Lag {
   const s = (v: number | null) => round(v === null ? null : v * factor, digits);
   return { p50: s(lag.p50), p99: s(lag.p99), max: s(lag.max) };
+}
+
+type TableRow = { pid: number; ppid: number; cpu_pct: number | null; rss_mb: number };
+
+/**
+ * Descendants from process_monitor's table (the same /proc read this second, at most one of its
+ * intervals old) when it runs, instead of reading every thread's `children` file and every
+ * child's files again: the pids whose parent chain leads to ours, with their CPU % and RSS summed
+ * as the table has them (CPU null while any child's is: one seen for the first time).
+ */
+export function childrenFromTable(rows: readonly TableRow[], pid: number): SelfPayload['children'] {
+  const byParent = new Map<number, TableRow[]>();
+  for (const r of rows) {
+    if (r.pid === pid) continue;
+    const list = byParent.get(r.ppid);
+    if (list) list.push(r);
+    else byParent.set(r.ppid, [r]);
+  }
+  const pids: number[] = [];
+  let cpu: number | null = 0;
+  let rss = 0;
+  const queue = [pid];
+  while (queue.length > 0 && pids.length < 256) {
+    for (const child of byParent.get(queue.shift()!) ?? []) {
+      if (pids.includes(child.pid)) continue;
+      pids.push(child.pid);
+      queue.push(child.pid);
+      cpu = cpu === null || child.cpu_pct === null ? null : cpu + child.cpu_pct;
+      rss += child.rss_mb;
+    }
+  }
+  return { count: pids.length, pids, cpu_pct: round(cpu, 1), rss_mb: round(rss, 1) };
 }
 
 /** Descendants through /proc/<pid>/task/<tid>/children, with their summed CPU % and RSS. */

@@ -64,7 +64,7 @@ export class Runner {
   private timer: (() => void) | null = null;
   private plannedAtMono: number | null = null;
   private inFlight: Promise<unknown> | null = null;
-  private inFlightAbort: AbortController | null = null;
+  private inFlightAbort: LazyAbort | null = null;
   private lastStartMono: number | null = null;
   private running = false;
   private stopped = false;
@@ -109,7 +109,7 @@ export class Runner {
     this.inFlightAbort?.abort(new HeadroomError(ErrorCodes.COLLECTOR, 'collector stopped'));
     if (this.def.close) {
       try {
-        await this.def.close(this.context(new AbortController().signal));
+        await this.def.close(this.context(new LazyAbort()));
       } catch (err) {
         this.deps.log('warn', `collector ${this.def.name}: close failed: ${errorMessage(err)}`);
       }
@@ -194,8 +194,11 @@ export class Runner {
     return origin + Math.ceil((start + stepMs / 2 - origin) / stepMs) * stepMs;
   }
 
-  private context(signal: AbortSignal): CollectorContext {
-    const { config, fs, clock, cache } = this.deps;
+  private readonly latest = (name: string) => this.deps.cache.get(name)?.data;
+  private readonly collectorStatus = () => this.deps.statusOfAll?.() ?? { [this.def.name]: this.status() };
+
+  private context(abort: LazyAbort): CollectorContext {
+    const { config, fs, clock } = this.deps;
     return {
       name: this.def.name,
       config,
@@ -205,9 +208,11 @@ export class Runner {
       rates: this.rates,
       state: this.state,
       previous: this.previous,
-      signal,
-      latest: (name: string) => cache.get(name)?.data,
-      collectorStatus: () => this.deps.statusOfAll?.() ?? { [this.def.name]: this.status() },
+      get signal() {
+        return abort.signal;
+      },
+      latest: this.latest,
+      collectorStatus: this.collectorStatus,
     };
   }
 
@@ -224,11 +229,11 @@ export class Runner {
         start,
       );
     }
-    const abort = new AbortController();
+    const abort = new LazyAbort();
     this.inFlightAbort = abort;
     let timer: NodeJS.Timeout | undefined;
     // Promise.resolve().then(): a collect() that throws synchronously becomes a rejection.
-    const call = Promise.resolve().then(() => this.def.collect(this.context(abort.signal)));
+    const call = Promise.resolve().then(() => this.def.collect(this.context(abort)));
     const tracked = call.then(
       () => undefined,
       () => undefined,
@@ -285,5 +290,31 @@ export class Runner {
     cache.set(this.def.name, data, ts);
     bus.emit('sample', { plugin: this.def.name, data, ts });
     return data;
+  }
+}
+
+/**
+ * A tick's AbortController, made only when the collector asks for `ctx.signal` (most never do;
+ * making one per tick was a visible share of a tick's cost). Aborted before anyone asked, the
+ * signal it then hands out is already aborted, with the reason.
+ */
+class LazyAbort {
+  private controller: AbortController | null = null;
+  private aborted = false;
+  private reason: unknown;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
   }
 }

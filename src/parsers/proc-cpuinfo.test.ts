@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countTopology, parseCpuinfo } from './proc-cpuinfo.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { countTopology, parseCpuinfo, parseCpuinfoMhz } from './proc-cpuinfo.js';
 
 // Real text, trimmed to the keys that matter plus a few neighbours.
 const X86_VM = `processor	: 0
@@ -127,5 +129,26 @@ describe('countTopology', () => {
   });
   it('is null for no CPUs', () => {
     expect(countTopology([])).toBeNull();
+  });
+});
+
+describe('parseCpuinfoMhz', () => {
+  const hosts = join(import.meta.dirname, '../../test/fixtures/hosts');
+  const texts = [
+    X86_VM,
+    ARM64,
+    ...readdirSync(hosts).map((h) => readFileSync(join(hosts, h, 'proc/cpuinfo'), 'utf8')),
+    // malformed: what parseCpuinfo's table above feeds it, and more
+    '',
+    'processor\t:\nmodel name\t:\n',
+    '\u0000\u0001 binary junk\nno colons here\n',
+    'processor : x\nmodel name : Foo\n',
+    'processor : 0\nmodel name : Foo\ncpu MH',
+    'processor : 0\ncpu MHz : 1e400\n\nprocessor : 1\ncpu MHz : fast\n\nprocessor : 2\ncpu MHz : 0.000\n',
+    'processor : 0\ncpu MHz : 100\ncpu MHz : 200\nprocessor : 7\n\n\n\nprocessor : 1\n  \t\ncpu MHz : 300',
+    ': no key\nprocessor:3\ncpu MHz:2.5\r\n',
+  ];
+  it.each(texts.map((t, i) => [i, t] as const))('text %i: the processors and MHz parseCpuinfo finds', (_i, text) => {
+    expect(parseCpuinfoMhz(text)).toEqual(parseCpuinfo(text).processors.map((p) => ({ processor: p.processor, mhz: p.mhz })));
   });
 });

@@ -79,6 +79,48 @@ export function parseCpuinfo(text: string): Cpuinfo {
 }
 
 /**
+ * Only `processor` and `cpu MHz` of each block, as {@link parseCpuinfo} reads them (same blocks,
+ * first occurrence of a key in a block, same number rules): what cpu_monitor needs every tick on
+ * machines without cpufreq (most VMs), where the file is ~27 lines per logical CPU and building
+ * every block as a map cost more than the rest of the tick.
+ */
+export function parseCpuinfoMhz(text: string): Array<{ processor: number; mhz: number | null }> {
+  const out: Array<{ processor: number; mhz: number | null }> = [];
+  let processor: string | undefined;
+  let mhz: string | undefined;
+  let any = false;
+  const endBlock = () => {
+    if (any) {
+      const n = parseUint(processor);
+      if (n !== null) out.push({ processor: n, mhz: positive(parseDecimal(mhz)) });
+    }
+    processor = undefined;
+    mhz = undefined;
+    any = false;
+  };
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end);
+    start = end + 1;
+    if (raw.trim() === '') {
+      endBlock();
+      continue;
+    }
+    const colon = raw.indexOf(':');
+    if (colon <= 0) continue;
+    const key = raw.slice(0, colon).trim();
+    if (!key) continue;
+    any = true;
+    if (key === 'processor') processor ??= raw.slice(colon + 1).trim();
+    else if (key === 'cpu MHz') mhz ??= raw.slice(colon + 1).trim();
+  }
+  endBlock();
+  return out;
+}
+
+/**
  * Count physical cores and sockets from per-logical-CPU (package, core) ids. Core ids repeat
  * across sockets, so a core is the pair. Null when any CPU lacks either id: a partial count
  * would be a wrong count.

@@ -43,11 +43,22 @@ export interface GuardOptions {
  * reload that adds a token or an allowed host applies at once.
  */
 export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
+  // What the checks need from the config, worked out once per config (a reload brings a new
+  // object) rather than per request: token digests, the Host allow-list (which for a
+  // non-loopback bind lists this machine's addresses: refreshed every minute).
+  let memo: { config: Config; at: number; hosts: Set<string>; tokens: ReturnType<typeof resolveTokens> } | null = null;
+  const settings = (config: Config) => {
+    const now = Date.now();
+    if (memo === null || memo.config !== config || now - memo.at > 60_000)
+      memo = { config, at: now, hosts: allowedHostnames(config, opts.bindHost), tokens: resolveTokens(config) };
+    return memo;
+  };
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const config = opts.getConfig();
+    const { hosts, tokens } = settings(config);
     const sec = (req.routeOptions.config ?? {}) as RouteSecurity;
     const host = req.headers.host;
-    if (!isHostAllowed(host, allowedHostnames(config, opts.bindHost)))
+    if (!isHostAllowed(host, hosts))
       return sendError(
         reply,
         403,
@@ -64,7 +75,6 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
         `WebSocket Origin "${origin}" is not this server's; add it to server.allowed_origins to allow it`,
         'origin header',
       );
-    const tokens = resolveTokens(config);
     // Configured tokens are always required; --insecure-no-auth only lets a server with none
     // start on a non-loopback address (the start-up rule in security.ts).
     if (tokens.length > 0 && !sec.public) {

@@ -136,7 +136,8 @@ export const networkMonitor = defineCollector<NetworkPayload | (Payload & { avai
     const filter = ctx.state.filter.test;
     const entries = parseNetDev(text, path);
     const kept = entries.filter((e) => filter(e.name));
-    const speeds = (ctx.state.speeds ??= new Map());
+    ctx.state.speeds ??= new Map();
+    const speeds = ctx.state.speeds;
     const classes = await Promise.all(kept.map((e) => readNetClass(ctx.fs, e.name, { speeds, nowMs: now })));
     for (const name of speeds.keys()) if (!kept.some((e) => e.name === name)) speeds.delete(name);
 

@@ -27,7 +27,7 @@ export interface RunnerDeps {
    */
   origin?: () => number;
   /** A shared timer (Wakeups.at): runners due at the same moment run in one callback. */
-  wakeAt?: (whenMono: number, fn: () => void) => () => void;
+  wakeAt?: (whenMono: number, fn: () => unknown, late?: boolean) => () => void;
 }
 
 /** Runtime state of one collector, as `/api/status` shows it. */
@@ -162,9 +162,9 @@ export class Runner {
     const fire = () => {
       this.timer = null;
       this.plannedAtMono = null;
-      void this.tick().then(() => this.planNext());
+      return this.tick().then(() => this.planNext());
     };
-    if (this.deps.wakeAt) this.timer = this.deps.wakeAt(at, fire);
+    if (this.deps.wakeAt) this.timer = this.deps.wakeAt(at, fire, this.def.meta === true);
     else {
       const t = setTimeout(fire, ms);
       this.timer = () => clearTimeout(t);

@@ -24,7 +24,7 @@ export class Scheduler {
       ...deps,
       statusOfAll: () => this.status(),
       origin: () => this.originMs,
-      wakeAt: (when, fn) => this.wakeups.at(when, fn),
+      wakeAt: (when, fn, late) => this.wakeups.at(when, fn, late),
     };
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from './clock.js';
-import { Wakeups } from './wakeups.js';
+import { LATE_WAIT_MS, Wakeups } from './wakeups.js';
 
 // Fake timers move Date.now(); the monotonic clock follows it, plus `skew` (a clock read ahead of
 // or behind the timer's own, as Node's cached loop time is).
@@ -72,5 +72,48 @@ describe('Wakeups', () => {
     w.at(20, () => ran.push('early'));
     vi.advanceTimersByTime(20);
     expect(ran).toEqual(['early']);
+  });
+
+  it('late callbacks of a wake-up run after the others have settled, in the same wake-up', async () => {
+    const w = new Wakeups(clock);
+    const ran: string[] = [];
+    let release = () => {};
+    w.at(100, () => ran.push('meta'), true);
+    w.at(100, () => {
+      ran.push('ram start');
+      return new Promise<void>((r) => {
+        release = () => {
+          ran.push('ram done');
+          r();
+        };
+      });
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ran).toEqual(['ram start']);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ran).toEqual(['ram start', 'ram done', 'meta']);
+  });
+
+  it('a hung collector holds late callbacks back LATE_WAIT_MS at most; a cancelled one never runs', async () => {
+    const w = new Wakeups(clock);
+    const ran: string[] = [];
+    w.at(100, () => ran.push('meta'), true);
+    const cancel = w.at(100, () => ran.push('cancelled'), true);
+    w.at(100, () => new Promise(() => {}));
+    await vi.advanceTimersByTimeAsync(100);
+    cancel();
+    await vi.advanceTimersByTimeAsync(LATE_WAIT_MS - 1);
+    expect(ran).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual(['meta']);
+  });
+
+  it('late callbacks with nothing else due run at once', () => {
+    const w = new Wakeups(clock);
+    const ran: string[] = [];
+    w.at(100, () => ran.push('meta'), true);
+    vi.advanceTimersByTime(100);
+    expect(ran).toEqual(['meta']);
   });
 });

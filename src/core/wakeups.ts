@@ -8,20 +8,36 @@ import type { Clock } from './clock.js';
 const SLACK_MS = 2;
 
 /**
+ * How long `late` callbacks of a wake-up wait for the others' promises at most: a hung
+ * collector (it has its own timeout) must not hold the meta collectors back for long.
+ */
+export const LATE_WAIT_MS = 500;
+
+type Callback = () => unknown;
+
+/**
  * One timer for many callbacks: everything due at the same moment runs in the same callback.
  * The scheduler plans ticks on a shared grid, and per-runner timers would still fire a few
  * milliseconds apart (each expiry is rounded from a different cached clock reading), waking
  * the process once per collector; here they wake it once.
  */
 export class Wakeups {
-  private readonly due = new Map<number, Set<() => void>>();
+  private readonly due = new Map<number, Set<Callback>>();
+  /** Callbacks that run after the others of their wake-up have settled (meta collectors). */
+  private readonly late = new Set<Callback>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly clock: Clock) {}
 
-  /** Run `fn` at monotonic ms `when` (at once if past); returns a cancel function. */
-  at(when: number, fn: () => void): () => void {
+  /**
+   * Run `fn` at monotonic ms `when` (at once if past); returns a cancel function. A `late`
+   * callback of a wake-up runs once the promises returned by the others of that wake-up have
+   * settled (at most LATE_WAIT_MS): the headroom signal is then computed from the samples of
+   * the same moment, not the ones a second older.
+   */
+  at(when: number, fn: Callback, late = false): () => void {
+    if (late) this.late.add(fn);
     let set = this.due.get(when);
     if (!set) {
       set = new Set();
@@ -30,6 +46,7 @@ export class Wakeups {
     set.add(fn);
     if (when < this.timerAt) this.arm();
     return () => {
+      this.late.delete(fn);
       const s = this.due.get(when);
       if (!s?.delete(fn)) return;
       if (s.size === 0) this.due.delete(when);
@@ -64,14 +81,36 @@ export class Wakeups {
     this.timer = null;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = this.clock.monotonicMs();
-    const run: Array<() => void> = [];
+    const run: Callback[] = [];
+    const after: Callback[] = [];
     // Oldest first, so callbacks run in the order they fell due.
     const times = [...this.due.keys()].filter((t) => t <= now + SLACK_MS).sort((a, b) => a - b);
     for (const t of times) {
-      for (const fn of this.due.get(t)!) run.push(fn);
+      for (const fn of this.due.get(t)!) (this.late.has(fn) ? after : run).push(fn);
       this.due.delete(t);
     }
-    for (const fn of run) fn();
+    const pending: Promise<unknown>[] = [];
+    for (const fn of run) {
+      const r = fn();
+      if (r instanceof Promise) pending.push(r);
+    }
     if (this.timer === null) this.arm();
+    if (after.length === 0) return;
+    // Still wanted when they run: a runner stopped meanwhile has cancelled (deleted) its callback.
+    const runLate = () => {
+      for (const fn of after) if (this.late.delete(fn)) fn();
+    };
+    if (pending.length === 0) {
+      runLate();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((r) => {
+      timer = setTimeout(r, LATE_WAIT_MS);
+    });
+    void Promise.race([Promise.allSettled(pending), limit]).then(() => {
+      clearTimeout(timer);
+      runLate();
+    });
   }
 }

@@ -1,5 +1,10 @@
+import { type LookupAddress, type LookupOptions, lookup as dnsLookup } from 'node:dns';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+
 /**
- * One HTTP GET for a collector: Node's fetch with a deadline covering headers and body, the
+ * One HTTP GET for a collector: node:http with a deadline covering headers and body, the
  * scheduler's abort signal, and a size cap on the body (read chunk by chunk and cut off, never
  * buffered whole first). Failures become an HttpError whose message a user can act on.
  */
@@ -35,52 +40,108 @@ const CAUSE_WORDS: Record<string, string> = {
   UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
 };
 
-function describe(err: unknown, url: string, timeoutMs: number, signal: AbortSignal | undefined): string {
-  if (signal?.aborted) {
-    const r = signal.reason;
-    return `${url}: aborted (${r instanceof Error ? r.message : String(r ?? 'stopped')})`;
-  }
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `${url}: no complete answer within ${timeoutMs} ms`;
-  const code = e?.cause?.code;
-  if (code && CAUSE_WORDS[code]) return `${url}: ${CAUSE_WORDS[code]}`;
-  return `${url}: ${e?.cause?.message ?? e?.message ?? String(err)}`;
+function describe(err: unknown, url: string): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === 'ECONNRESET' || e?.code === 'HPE_INVALID_CONSTANT') return `${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`;
+  if (e?.code && CAUSE_WORDS[e.code]) return `${url}: ${CAUSE_WORDS[e.code]}`;
+  if (e?.code === 'HPE_HEADER_OVERFLOW') return `${url}: ${CAUSE_WORDS.UND_ERR_HEADERS_OVERFLOW}`;
+  return `${url}: ${e?.message ?? String(err)}`;
 }
+
+const MAX_REDIRECTS = 5;
+const DNS_TTL_MS = 30_000;
+
+/**
+ * Host names resolved once per DNS_TTL_MS: Ollama's default URL says `localhost`, and every
+ * lookup is a getaddrinfo() on the libuv threadpool (it reads /etc/hosts and nsswitch.conf)
+ * — with two requests a second more CPU than the requests themselves.
+ */
+const dnsCache = new Map<string, { at: number; address: string; family: number }>();
+const cachedLookup: LookupFunction = (hostname, options, callback) => {
+  const hit = dnsCache.get(hostname);
+  const now = Date.now();
+  const reply = (address: string, family: number) => {
+    if ((options as LookupOptions).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
+  if (hit && now - hit.at < DNS_TTL_MS) return reply(hit.address, hit.family);
+  dnsLookup(hostname, { family: (options as LookupOptions).family ?? 0 }, (err, address, family) => {
+    if (err) return callback(err, '', 0);
+    dnsCache.set(hostname, { at: now, address, family });
+    reply(address, family);
+  });
+};
+
+/** Connections to a polled server are kept open between ticks (one connect, not one per request). */
+const agents = { 'http:': new HttpAgent({ keepAlive: true, maxSockets: 4 }), 'https:': new HttpsAgent({ keepAlive: true, maxSockets: 4 }) };
 
 /**
  * GET `url`; resolves with the status and the body text for any HTTP status (callers decide
- * what a 404 means), rejects with HttpError on network failure, timeout, abort or an oversized body.
+ * what a 404 means), rejects with HttpError on network failure, timeout, abort or an oversized
+ * body. node:http rather than fetch(): a poll every second through undici's fetch cost several
+ * times the CPU (bench/RESULTS.md, overhead).
  */
-export async function httpGet(url: string, opts: GetOptions): Promise<GetResult> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  try {
-    const res = await fetch(url, { signal, redirect: 'follow', headers: { accept: opts.accept ?? '*/*' } });
-    const declared = Number(res.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > opts.maxBytes) {
-      await res.body?.cancel().catch(() => {});
-      throw new HttpError(`${url}: answer of ${declared} bytes is over the ${opts.maxBytes}-byte limit`, res.status);
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const reader = res.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > opts.maxBytes) {
-          await reader.cancel().catch(() => {});
-          throw new HttpError(`${url}: answer larger than ${opts.maxBytes} bytes, cut off`, res.status);
-        }
-        chunks.push(value);
+export function httpGet(url: string, opts: GetOptions): Promise<GetResult> {
+  return new Promise<GetResult>((resolve, reject) => {
+    let settled = false;
+    let req: ClientRequest | null = null;
+    const finish = (err: HttpError | null, res?: GetResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        req?.destroy();
+        reject(err);
+      } else resolve(res!);
+    };
+    const timer = setTimeout(() => finish(new HttpError(`${url}: no complete answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    const onAbort = () => {
+      const r = opts.signal?.reason;
+      finish(new HttpError(`${url}: aborted (${r instanceof Error ? r.message : String(r ?? 'stopped')})`));
+    };
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const get = (target: string, hops: number) => {
+      let u: URL;
+      try {
+        u = new URL(target);
+      } catch {
+        return finish(new HttpError(`${url}: not a valid URL`));
       }
-    }
-    return { status: res.status, text: Buffer.concat(chunks).toString('utf8') };
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(describe(err, url, opts.timeoutMs, opts.signal));
-  }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return finish(new HttpError(`${url}: only http and https are supported`));
+      const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+      req = request(u, { agent: agents[u.protocol], lookup: cachedLookup, headers: { accept: opts.accept ?? '*/*' } }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          if (hops >= MAX_REDIRECTS) return finish(new HttpError(`${url}: more than ${MAX_REDIRECTS} redirects`, status));
+          return get(new URL(res.headers.location, u).href, hops + 1);
+        }
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > opts.maxBytes) {
+          return finish(new HttpError(`${url}: answer of ${declared} bytes is over the ${opts.maxBytes}-byte limit`, status));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > opts.maxBytes) return finish(new HttpError(`${url}: answer larger than ${opts.maxBytes} bytes, cut off`, status));
+          chunks.push(c);
+        });
+        res.on('end', () => {
+          if (!res.complete) return finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status));
+          finish(null, { status, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', () => finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status)));
+        res.on('aborted', () => finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status)));
+      });
+      req.on('error', (err) => finish(new HttpError(describe(err, url))));
+      req.end();
+    };
+    get(url, 0);
+  });
 }
 
 /** GET and parse JSON from a 2xx answer. */

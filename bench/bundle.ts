@@ -54,5 +54,5 @@ const table = [
   '',
 ].join('\n');
 console.log(table);
-appendFileSync(fileURLToPath(new URL('RESULTS.md', import.meta.url)), table);
+if (process.env.BENCH_NO_RECORD !== '1') appendFileSync(fileURLToPath(new URL('RESULTS.md', import.meta.url)), table);
 if (gz > BUDGET_GZIP) process.exit(1);

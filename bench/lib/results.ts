@@ -14,7 +14,7 @@ export const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '—');
 /**
  * Print one result section and append it to bench/RESULTS.md: the common heading (date,
  * machine, Node, git revision), the load average before and after, any warning, the body.
- * BENCH_NO_RECORD=1 prints only (trial runs).
+ * With BENCH_NO_RECORD=1 (trial runs) it only prints.
  */
 export function record(name: string, loadBefore: number, warning: string | null, body: string, notes: string[] = []): void {
   const text = [
@@ -29,5 +29,9 @@ export function record(name: string, loadBefore: number, warning: string | null,
     '',
   ].join('\n');
   console.log(text);
-  if (process.env.BENCH_NO_RECORD !== '1') appendFileSync(new URL('../RESULTS.md', import.meta.url), text);
+  if (process.env.BENCH_NO_RECORD === '1') {
+    console.error(`${name}: BENCH_NO_RECORD=1, not appended to bench/RESULTS.md`);
+    return;
+  }
+  appendFileSync(new URL('../RESULTS.md', import.meta.url), text);
 }

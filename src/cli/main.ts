@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './v8-flags.js';
 import { Command, Option } from 'commander';
 import { VERSION } from '../shared/version.js';
 import { captureFixture } from '../collectors/capture.js';

@@ -72,6 +72,14 @@ const cachedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+/**
+ * A server that refused the connection is asked again only after this long: at a 1 s interval
+ * an absent Ollama otherwise costs a socket, a connect and an error object every tick. Its
+ * default interval (5 s) is longer, so there every tick still asks.
+ */
+export const REFUSED_RECHECK_MS = 4000;
+const refusedAt = new Map<string, number>();
+
 /** Connections to a polled server are kept open between ticks (one connect, not one per request). */
 const agents = { 'http:': new HttpAgent({ keepAlive: true, maxSockets: 4 }), 'https:': new HttpsAgent({ keepAlive: true, maxSockets: 4 }) };
 
@@ -111,8 +119,14 @@ export function httpGet(url: string, opts: GetOptions): Promise<GetResult> {
         return finish(new HttpError(`${url}: not a valid URL`));
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') return finish(new HttpError(`${url}: only http and https are supported`));
+      const origin = u.origin;
+      const lastRefused = refusedAt.get(origin);
+      if (lastRefused !== undefined && Date.now() - lastRefused < REFUSED_RECHECK_MS) {
+        return finish(new HttpError(`${url}: ${CAUSE_WORDS.ECONNREFUSED}`));
+      }
       const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
       req = request(u, { agent: agents[u.protocol], lookup: cachedLookup, headers: { accept: opts.accept ?? '*/*' } }, (res) => {
+        refusedAt.delete(origin);
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && res.headers.location) {
           res.resume();
@@ -137,7 +151,10 @@ export function httpGet(url: string, opts: GetOptions): Promise<GetResult> {
         res.on('error', () => finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status)));
         res.on('aborted', () => finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status)));
       });
-      req.on('error', (err) => finish(new HttpError(describe(err, url))));
+      req.on('error', (err) => {
+        if ((err as { code?: string }).code === 'ECONNREFUSED') refusedAt.set(origin, Date.now());
+        finish(new HttpError(describe(err, url)));
+      });
       req.end();
     };
     get(url, 0);

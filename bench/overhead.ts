@@ -12,7 +12,9 @@
  */
 import { headroomClient, measureHeadroom, measureFloor } from './lib/scenarios.js';
 import { quietGate, seconds } from './lib/machine.js';
-import { startSleepers } from './lib/procs.js';
+import { measureTrees } from './lib/measure.js';
+import { repoRoot, startDaemon, startSleepers } from './lib/procs.js';
+import { TreeMeter } from './lib/proctree.js';
 import { f1, f2, record, table } from './lib/results.js';
 
 const warm = seconds('BENCH_WARMUP_S', 10);
@@ -58,6 +60,22 @@ for (const procs of [0, extra]) {
     }
   } finally {
     await sleepers.stop();
+  }
+}
+
+// The runtime's own floor, for the RSS budget: a bare Node.js process with a 1 s timer, and one
+// that has also loaded the two libraries every `headroom serve` needs (HTTP server, SQLite).
+const REF_S = Math.min(dur, 10);
+for (const [label, code] of [
+  ['reference: bare Node.js process, a 1 s timer', 'setInterval(() => {}, 1000)'],
+  ["reference: Node.js + fastify + better-sqlite3 loaded, a 1 s timer", "require('fastify'); require('better-sqlite3'); setInterval(() => {}, 1000)"],
+] as const) {
+  const d = startDaemon(process.execPath, ['-e', code], { cwd: repoRoot });
+  try {
+    const m = await measureTrees({ ref: new TreeMeter(d.pid, new Set()) }, 2, REF_S);
+    rows.push([label, '—', f2(m.ref.cpuMsPerS), f1(m.ref.rssMeanMb), f1(m.ref.rssMaxMb), m.ref.spawned, '—', '—']);
+  } finally {
+    await d.stop();
   }
 }
 

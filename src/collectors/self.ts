@@ -1,6 +1,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type CollectorContext, defineCollector, type Payload } from '../core/collector.js';
 import type { HostFs } from '../host/hostfs.js';
+import { countFds, isProcfs } from '../host/proc-reader.js';
 import { parseUint } from '../parsers/numbers.js';
 import { parsePidStat } from '../parsers/proc-pid-stat.js';
 import { parsePidStatus } from '../parsers/proc-pid-status.js';
@@ -74,6 +75,8 @@ export interface SelfState {
    * will not grow one, so later ticks skip the look (one failed open per thread per tick).
    */
   noChildrenFiles?: boolean;
+  /** The proc root is a real procfs (fd counts from one stat), not a fixture tree. */
+  realProcfs?: boolean;
 }
 
 const m = (name: string, path: string, unit: MetricSpec['unit'], help: string, kind: MetricSpec['kind'] = 'gauge', precision?: number): MetricSpec => ({
@@ -115,11 +118,16 @@ export const selfMonitor = defineCollector<SelfPayload, SelfState>({
     const lag = await readLag(ctx.state);
     const now = ctx.clock.monotonicMs();
     const rateKeys = new Set(['self']);
-    const [stat, status, fds] = await Promise.all([
+    const [stat, status] = await Promise.all([
       readProc(ctx.fs, 'self', 'stat', parsePidStat),
       readProc(ctx.fs, 'self', 'status', parsePidStatus),
-      ctx.fs.list(ctx.fs.proc('self', 'fd')),
     ]);
+    ctx.state.realProcfs ??= isProcfs(ctx.fs.proc());
+    let fds: number | null = null;
+    try {
+      // Listing /proc/self/fd holds one more descriptor while it runs: not counted.
+      fds = countFds(ctx.fs.proc('self', 'fd'), ctx.state.realProcfs, 1);
+    } catch {}
     const table = ctx.latest('process_monitor')?.processes;
     const children =
       stat && Array.isArray(table) ? childrenFromTable(table as TableRow[], stat.pid) : await readChildren(ctx, now, rateKeys);
@@ -142,7 +150,7 @@ export const selfMonitor = defineCollector<SelfPayload, SelfState>({
       event_loop_lag_ms: scaleLag(lag, 1, 2),
       event_loop_lag_s: scaleLag(lag, 1e-3, 5),
       threads: status?.threads ?? stat?.num_threads ?? null,
-      open_fds: fds.length > 0 ? fds.length - 1 : null,
+      open_fds: fds !== null && fds > 0 ? fds : null,
       children,
       uptime_s: round(process.uptime(), 0)!,
       collectors: collectorCosts(ctx),

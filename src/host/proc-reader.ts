@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs';
 
 /**
  * Synchronous readers for small procfs files, built for the per-process scan.
@@ -23,8 +23,15 @@ export class ProcReader {
     }
   }
 
-  /** Read an open file from offset 0 (procfs regenerates the text on a read at 0). */
-  readFd(fd: number, max: number, firstChunkOnly = false): string {
+  /**
+   * Read an open file from offset 0 (procfs regenerates the text on a read at 0). With
+   * `shortReadEnds`, a read that returns less than asked for is taken as the whole file: true
+   * of procfs files shown in one piece (single_open: /proc/<pid>/stat, io, status), where the
+   * otherwise usual read until 0 bytes makes the kernel generate the text a second time just
+   * to find its end — twice the cost of the scan's main syscall. Not for files listed record by
+   * record (/proc/net/dev, diskstats), whose reads can stop short at a page boundary.
+   */
+  readFd(fd: number, max: number, firstChunkOnly = false, shortReadEnds = false): string {
     let n = 0;
     for (;;) {
       if (n === this.buf.length) {
@@ -33,10 +40,11 @@ export class ProcReader {
         this.buf.copy(bigger, 0, 0, n);
         this.buf = bigger;
       }
-      const r = readSync(fd, this.buf, n, Math.min(this.buf.length, max) - n, n);
+      const want = Math.min(this.buf.length, max) - n;
+      const r = readSync(fd, this.buf, n, want, n);
       if (r === 0) break;
       n += r;
-      if (firstChunkOnly || n >= max) break;
+      if (firstChunkOnly || n >= max || (shortReadEnds && r < want)) break;
     }
     return this.buf.toString('utf8', 0, n);
   }
@@ -54,13 +62,21 @@ export class KeptFiles {
     private readonly reader: ProcReader,
     /** Most descriptors kept; beyond it files are opened and closed per read. */
     readonly budget: number = defaultBudget(),
+    /** Every file read is shown in one piece (see ProcReader.readFd). */
+    private readonly shortReadEnds = false,
   ) {}
 
-  read(path: string, max: number): string {
+  /**
+   * Read `path` through a kept descriptor, opening (and keeping, budget permitting) it first.
+   * `share` is the part of the budget this file may use (1 = all of it): a file read now and
+   * then (a process's io, read only after it ran) must not take the places of the ones read
+   * every tick (stat), or those are opened and closed every tick once the budget is full.
+   */
+  read(path: string, max: number, share = 1): string {
     const kept = this.fds.get(path);
     if (kept !== undefined) {
       try {
-        return this.reader.readFd(kept, max);
+        return this.reader.readFd(kept, max, false, this.shortReadEnds);
       } catch {
         this.close(path);
       }
@@ -68,8 +84,8 @@ export class KeptFiles {
     const fd = openSync(path, 'r');
     let keep = false;
     try {
-      const text = this.reader.readFd(fd, max);
-      keep = this.fds.size < this.budget;
+      const text = this.reader.readFd(fd, max, false, this.shortReadEnds);
+      keep = this.fds.size < this.budget * share;
       return text;
     } finally {
       if (keep) this.fds.set(path, fd);
@@ -116,6 +132,22 @@ function defaultBudget(): number {
 }
 
 const PROC_SUPER_MAGIC = 0x9fa0;
+
+/**
+ * Open descriptors of a process from its `/proc/<pid>/fd` directory. On a real procfs of Linux
+ * 6.2 or later the directory's stat() size is that count: one syscall instead of listing every
+ * descriptor (headroom holds thousands of /proc files open at a large process count, and
+ * listing them every tick cost more than reading them). Elsewhere — an older kernel (size 0),
+ * a fixture tree — the entries are listed; `listed` counts descriptors the listing itself holds
+ * (1 when the process is this one). Throws what stat/readdir throw.
+ */
+export function countFds(fdDir: string, realProcfs: boolean, listed = 0): number {
+  if (realProcfs) {
+    const size = statSync(fdDir).size;
+    if (size > 0) return size;
+  }
+  return Math.max(0, readdirSync(fdDir).length - listed);
+}
 
 /** The path is on a real procfs (statfs f_type PROC_SUPER_MAGIC), not a tree of plain files. */
 export function isProcfs(path: string): boolean {

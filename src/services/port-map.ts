@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { HostFs } from '../host/hostfs.js';
+import { countFds, isProcfs } from '../host/proc-reader.js';
 import { parseProcNetTcp, TCP_LISTEN } from '../parsers/proc-net-tcp.js';
 
 /**
@@ -67,6 +68,8 @@ export class PortMap {
   private readonly owners = new Map<number, { pid: number; key: string }>();
   private readonly firstSeen = new Map<number, number>();
   private readonly counts = new Map<number, { key: string; at: number; n: number | null }>();
+  /** The proc root is a real procfs: descriptor counts come from one stat() (countFds). */
+  private realProcfs: boolean | undefined;
   private cached: { at: number; list: Listener[]; reason: string | null } | null = null;
   private stats: PortMapStats = emptyStats();
 
@@ -218,7 +221,8 @@ export class PortMap {
     if (c && c.key === p.key && now - c.at <= maxAgeMs) return c.n;
     let n: number | null = null;
     try {
-      n = readdirSync(this.fs.proc(String(p.pid), 'fd')).length;
+      this.realProcfs ??= isProcfs(this.fs.proc());
+      n = countFds(this.fs.proc(String(p.pid), 'fd'), this.realProcfs);
       this.stats.dirs_listed++;
     } catch (err) {
       if (isDenied(err)) this.stats.denied++;

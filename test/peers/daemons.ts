@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,10 +139,13 @@ export async function startNut(vars: Record<string, string>): Promise<NutPeer> {
   const ups = 'testups';
   const dev = join(dir, `${ups}.dev`);
   let version = 0;
+  let mtimeS = 0;
   const setVars = (v: Record<string, string>) => {
-    // A comment that changes every time: dummy-ups re-reads the file when its mtime moves, and
-    // two writes within one second would otherwise look the same.
     writeFileSync(dev, `# version ${++version}\n${Object.entries(v).map(([k, val]) => `${k}: ${val}`).join('\n')}\n`);
+    // dummy-ups re-reads the file when its mtime moves, in whole seconds: two writes within one
+    // second look the same to it, and the second is never read. Each write gets a later second.
+    mtimeS = Math.max(Math.floor(Date.now() / 1000), mtimeS + 1);
+    utimesSync(dev, mtimeS, mtimeS);
   };
   setVars(vars);
   writeFileSync(join(dir, 'nut.conf'), 'MODE=standalone\n');

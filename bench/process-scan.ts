@@ -11,12 +11,11 @@ import { execFileSync } from 'node:child_process';
 import Value from 'typebox/value';
 import { processMonitor } from '../src/collectors/processes.js';
 import { ramMonitor } from '../src/collectors/ram.js';
-import { systemClock } from '../src/core/clock.js';
 import type { CollectorContext, Payload } from '../src/core/collector.js';
 import { type Config, ConfigSchema } from '../src/core/config/schema.js';
-import { RateTracker } from '../src/core/rates.js';
 import { HostFs } from '../src/host/hostfs.js';
 import { ProcessScanner } from '../src/host/process-table.js';
+import { benchContext } from './lib/context.js';
 import { quietGate, sleep } from './lib/machine.js';
 import { cProgram, startSleepers } from './lib/procs.js';
 import { f2, record, table } from './lib/results.js';
@@ -28,21 +27,8 @@ const { load, warning } = await quietGate('process-scan');
 const config = Value.Default(ConfigSchema, {}) as Config;
 const fs = new HostFs();
 
-function ctx(name: string, latest: (n: string) => Payload | undefined = () => undefined): CollectorContext {
-  return {
-    name,
-    config,
-    options: {},
-    fs,
-    clock: systemClock,
-    rates: new RateTracker(),
-    state: {},
-    previous: null,
-    signal: new AbortController().signal,
-    latest,
-    collectorStatus: () => ({}),
-  };
-}
+const ctx = (name: string, latest?: (n: string) => Payload | undefined): CollectorContext =>
+  benchContext(name, config, fs, latest, []);
 
 /** CPU ms of this process per call, over `times` calls (after one untimed call). */
 async function perCall(times: number, fn: () => Promise<unknown>): Promise<number> {

@@ -13,11 +13,10 @@ import { loadavg } from 'node:os';
 import Value from 'typebox/value';
 import { processMonitor } from '../src/collectors/processes.js';
 import { ramMonitor } from '../src/collectors/ram.js';
-import { systemClock } from '../src/core/clock.js';
-import type { CollectorContext, CollectorRuntime, Payload } from '../src/core/collector.js';
+import type { CollectorContext, Payload } from '../src/core/collector.js';
 import { type Config, ConfigSchema } from '../src/core/config/schema.js';
-import { RateTracker } from '../src/core/rates.js';
 import { HostFs } from '../src/host/hostfs.js';
+import { benchContext } from './lib/context.js';
 import { ProcessScanner } from '../src/host/process-table.js';
 
 const n = Number(process.argv[2] ?? 3000);
@@ -26,29 +25,8 @@ const passes = Number(process.argv[3] ?? 20);
 const config = Value.Default(ConfigSchema, {}) as Config;
 const fs = new HostFs();
 
-function ctx(name: string, latest: (n: string) => Payload | undefined = () => undefined): CollectorContext {
-  const rt = (): CollectorRuntime => ({
-    interval: 2,
-    last_run: new Date().toISOString(),
-    last_duration_ms: 1,
-    errors: 0,
-    last_error: null,
-    available: true,
-  });
-  return {
-    name,
-    config,
-    options: {},
-    fs,
-    clock: systemClock,
-    rates: new RateTracker(),
-    state: {},
-    previous: null,
-    signal: new AbortController().signal,
-    latest,
-    collectorStatus: () => ({ ram_monitor: rt(), process_monitor: rt() }),
-  };
-}
+const ctx = (name: string, latest?: (n: string) => Payload | undefined): CollectorContext =>
+  benchContext(name, config, fs, latest, ['ram_monitor', 'process_monitor']);
 
 /**
  * CPU ms (user + system, this process) and wall ms per call of `fn`, over `times` calls.

@@ -14,11 +14,10 @@ import { join } from 'node:path';
 import Value from 'typebox/value';
 import { type ProcessesPayload, processMonitor } from '../src/collectors/processes.js';
 import { type ServicesPayload, serviceMonitor } from '../src/collectors/services.js';
-import { systemClock } from '../src/core/clock.js';
-import type { CollectorContext, CollectorRuntime, Payload } from '../src/core/collector.js';
+import type { CollectorContext, Payload } from '../src/core/collector.js';
 import { type Config, ConfigSchema } from '../src/core/config/schema.js';
-import { RateTracker } from '../src/core/rates.js';
 import { HostFs } from '../src/host/hostfs.js';
+import { benchContext } from './lib/context.js';
 import { resultHeading } from './heading.js';
 
 const n = Number(process.argv[2] ?? 1000);
@@ -68,22 +67,8 @@ const config = Value.Default(ConfigSchema, {
   ],
 }) as Config;
 
-function ctx(name: string, latest: (n: string) => Payload | undefined = () => undefined): CollectorContext {
-  const rt = (): CollectorRuntime => ({ interval: 2, last_run: new Date().toISOString(), last_duration_ms: 1, errors: 0, last_error: null, available: true });
-  return {
-    name,
-    config,
-    options: {},
-    fs,
-    clock: systemClock,
-    rates: new RateTracker(),
-    state: {},
-    previous: null,
-    signal: new AbortController().signal,
-    latest,
-    collectorStatus: () => ({ service_monitor: rt(), process_monitor: rt() }),
-  };
-}
+const ctx = (name: string, latest?: (n: string) => Payload | undefined): CollectorContext =>
+  benchContext(name, config, fs, latest, ['service_monitor', 'process_monitor']);
 
 async function measure(times: number, fn: () => Promise<unknown>, after: () => void | Promise<void> = () => {}) {
   let cpu = 0;

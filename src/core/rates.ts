@@ -14,36 +14,40 @@ export class RateTracker {
 
   /** Per-second rate of `value` since the previous call with the same key. */
   rate(key: string, value: number, nowMs: number): number | null {
-    const prev = this.last.get(key);
-    if (!Number.isFinite(value)) return null;
-    if (!prev) {
-      this.last.set(key, { value, atMs: nowMs, pass: this.pass });
-      return null;
-    }
-    const delta = value - prev.value;
-    const elapsedMs = nowMs - prev.atMs;
-    prev.value = value;
-    prev.atMs = nowMs;
-    prev.pass = this.pass;
-    if (delta < 0 || elapsedMs <= 0) return null;
-    return delta / (elapsedMs / 1000);
+    if (!this.step(key, value, nowMs) || this.stepElapsedMs <= 0) return null;
+    return this.stepDelta / (this.stepElapsedMs / 1000);
   }
 
   /** Raw delta and elapsed time since the previous call with the same key (null rules as above). */
   delta(key: string, value: number, nowMs: number): { delta: number; elapsedMs: number } | null {
+    return this.step(key, value, nowMs) ? { delta: this.stepDelta, elapsedMs: this.stepElapsedMs } : null;
+  }
+
+  // The last step's figures, in fields rather than a returned object: rate() runs thousands of
+  // times a second with a large process table.
+  private stepDelta = 0;
+  private stepElapsedMs = 0;
+
+  /**
+   * Record `value` at `nowMs` for `key`; true when there was a previous value and the counter did
+   * not go back (reset or wrap) nor time run backwards: stepDelta / stepElapsedMs then hold it.
+   */
+  private step(key: string, value: number, nowMs: number): boolean {
     const prev = this.last.get(key);
-    if (!Number.isFinite(value)) return null;
+    if (!Number.isFinite(value)) return false;
     if (!prev) {
       this.last.set(key, { value, atMs: nowMs, pass: this.pass });
-      return null;
+      return false;
     }
     const delta = value - prev.value;
     const elapsedMs = nowMs - prev.atMs;
     prev.value = value;
     prev.atMs = nowMs;
     prev.pass = this.pass;
-    if (delta < 0 || elapsedMs < 0) return null;
-    return { delta, elapsedMs };
+    if (delta < 0 || elapsedMs < 0) return false;
+    this.stepDelta = delta;
+    this.stepElapsedMs = elapsedMs;
+    return true;
   }
 
   /** Forget keys not seen in the latest pass (interfaces, disks, pids that went away). */

@@ -30,22 +30,22 @@ export class HttpError extends Error {
   }
 }
 
+const CLOSED = 'the server closed the connection';
+
+/** node:http / net error codes in words a user can act on. */
 const CAUSE_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused (nothing listening)',
-  ECONNRESET: 'connection reset by the server',
+  ECONNRESET: CLOSED,
+  HPE_INVALID_CONSTANT: CLOSED,
   ENOTFOUND: 'host name not found',
   EAI_AGAIN: 'host name lookup failed',
   EHOSTUNREACH: 'host unreachable',
-  UND_ERR_SOCKET: 'the server closed the connection',
-  UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
+  HPE_HEADER_OVERFLOW: 'response headers too large',
 };
 
 function describe(err: unknown, url: string): string {
   const e = err as { code?: string; message?: string };
-  if (e?.code === 'ECONNRESET' || e?.code === 'HPE_INVALID_CONSTANT') return `${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`;
-  if (e?.code && CAUSE_WORDS[e.code]) return `${url}: ${CAUSE_WORDS[e.code]}`;
-  if (e?.code === 'HPE_HEADER_OVERFLOW') return `${url}: ${CAUSE_WORDS.UND_ERR_HEADERS_OVERFLOW}`;
-  return `${url}: ${e?.message ?? String(err)}`;
+  return `${url}: ${(e?.code && CAUSE_WORDS[e.code]) || (e?.message ?? String(err))}`;
 }
 
 const MAX_REDIRECTS = 5;
@@ -145,11 +145,11 @@ export function httpGet(url: string, opts: GetOptions): Promise<GetResult> {
           chunks.push(c);
         });
         res.on('end', () => {
-          if (!res.complete) return finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status));
+          if (!res.complete) return finish(new HttpError(`${url}: ${CLOSED}`, status));
           finish(null, { status, text: Buffer.concat(chunks).toString('utf8') });
         });
-        res.on('error', () => finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status)));
-        res.on('aborted', () => finish(new HttpError(`${url}: ${CAUSE_WORDS.UND_ERR_SOCKET}`, status)));
+        res.on('error', () => finish(new HttpError(`${url}: ${CLOSED}`, status)));
+        res.on('aborted', () => finish(new HttpError(`${url}: ${CLOSED}`, status)));
       });
       req.on('error', (err) => {
         if ((err as { code?: string }).code === 'ECONNREFUSED') refusedAt.set(origin, Date.now());
